@@ -1,0 +1,164 @@
+"""Read a YAML or JSON file into plain data, keeping the position of every node.
+
+Two phases: PyYAML composes a node tree (safe loader: no tags that build objects),
+then `_Builder` walks it into dicts and lists, recording each value's line and
+refusing what PyYAML lets through silently (duplicate keys, NaN, alias bombs).
+JSON is parsed by the same path: JSON is YAML, and this way it gets positions too.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Diagnostic, InputFileError, Position
+
+MAX_BYTES = 2 * 1024 * 1024  # a profile is a few KB, a pack a few hundred; refuse before parsing
+MAX_NODES = 200_000  # counts nodes after alias expansion: a billion-laughs file stops here
+MAX_DEPTH = 64
+
+PathKey = tuple  # ("rules", 3, "when"): keys and list indexes from the root
+
+
+@dataclass
+class Document:
+    file: str
+    text: str
+    data: Any
+    positions: dict[PathKey, Position] = field(default_factory=dict)
+
+    def position_of(self, path: PathKey) -> Position | None:
+        """The position of `path`, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while True:
+            if path in self.positions:
+                return self.positions[path]
+            if not path:
+                return None
+            path = path[:-1]
+
+    def line(self, number: int) -> str:
+        lines = self.text.splitlines()
+        return lines[number - 1] if 0 < number <= len(lines) else ""
+
+    def diagnostic(self, path: PathKey, message: str, **kw) -> Diagnostic:
+        return Diagnostic(message, file=self.file, position=self.position_of(path),
+                          path=kw.pop("path_text", None) or format_path(path), **kw)
+
+
+def format_path(path: PathKey) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _mark_position(mark) -> Position:
+    return Position(mark.line + 1, mark.column + 1)
+
+
+class _Builder:
+    def __init__(self, loader: yaml.SafeLoader, file: str):
+        self.loader = loader
+        self.file = file
+        self.positions: dict[PathKey, Position] = {}
+        self.nodes = 0
+
+    def fail(self, node, message: str, path: PathKey, **kw):
+        raise InputFileError(Diagnostic(message, file=self.file, position=_mark_position(node.start_mark),
+                                        path=format_path(path) or None, **kw))
+
+    def build(self, node, path: PathKey = ()):
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            self.fail(node, f"the document expands to more than {MAX_NODES} values "
+                            "(YAML aliases repeating each other?)", path,
+                      hint="write the values out; soaprules refuses alias bombs")
+        if len(path) > MAX_DEPTH:
+            self.fail(node, f"nesting deeper than {MAX_DEPTH} levels", path)
+        self.positions.setdefault(path, _mark_position(node.start_mark))
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(child, path + (i,)) for i, child in enumerate(node.value)]
+        return self.scalar(node, path)
+
+    def mapping(self, node, path: PathKey) -> dict:
+        self.loader.flatten_mapping(node)  # resolves YAML merge keys (<<)
+        out: dict = {}
+        for key_node, value_node in node.value:
+            key = self.scalar(key_node, path)
+            if not isinstance(key, (str, int, bool)) or isinstance(key, bool):
+                key = str(key)
+            if key in out:
+                first = self.positions[path + (key,)]
+                self.fail(key_node, f"duplicate key '{key}' (first given on line {first.line})", path + (key,),
+                          hint="YAML would silently keep only the last one; remove one of them")
+            self.positions[path + (key,)] = _mark_position(key_node.start_mark)
+            out[key] = self.build(value_node, path + (key,))
+        return out
+
+    def scalar(self, node, path: PathKey):
+        if not isinstance(node, yaml.ScalarNode):
+            self.fail(node, "a mapping key must be a plain value", path)
+        value = self.loader.construct_object(node)
+        if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+            self.fail(node, f"'{node.value}' is not a usable number", path, expected="a finite number")
+        return value
+
+
+def parse_text(text: str, file: str) -> Document:
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise InputFileError(Diagnostic("the file is empty", file=file, position=Position(1, 1),
+                                            expected="a YAML or JSON mapping"))
+        builder = _Builder(loader, file)
+        data = builder.build(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(p for p in (exc.context, exc.problem) if p) or "malformed YAML"
+        raise InputFileError(Diagnostic(f"malformed YAML/JSON: {problem}", file=file,
+                                        position=_mark_position(mark) if mark else None)) from None
+    except yaml.YAMLError as exc:  # reader errors (control characters) carry no mark
+        raise InputFileError(Diagnostic(f"unreadable YAML/JSON: {exc}", file=file)) from None
+    finally:
+        loader.dispose()
+    return Document(file=file, text=text, data=data, positions=builder.positions)
+
+
+def read_text(path: str | Path, max_bytes: int = MAX_BYTES) -> str:
+    path = Path(path)
+    shown = str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputFileError(Diagnostic(f"file is {size} bytes; the limit is {max_bytes}", file=shown,
+                                            hint="is this the right file?"))
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise InputFileError(Diagnostic("is a directory, not a file", file=shown)) from None
+    except FileNotFoundError:
+        raise InputFileError(Diagnostic("no such file", file=shown)) from None
+    except OSError as exc:
+        raise InputFileError(Diagnostic(f"cannot read: {exc.strerror}", file=shown)) from None
+    return decode(raw, shown)
+
+
+def decode(raw: bytes, file: str) -> str:
+    try:
+        return raw.decode("utf-8-sig")  # a leading BOM is harmless; strip it
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputFileError(Diagnostic(f"byte 0x{raw[exc.start]:02x} is not valid UTF-8", file=file,
+                                        position=Position(line, column),
+                                        hint="save the file as UTF-8")) from None
+
+
+def load_document(path: str | Path) -> Document:
+    return parse_text(read_text(path), str(path))

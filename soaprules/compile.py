@@ -1,0 +1,323 @@
+"""Compile a RuleBook to durable-rules rulesets.
+
+Three steps, each a law the engine needs:
+1. Strata. A rule that reads a derived fact or a decision runs in a later stratum than
+   every rule that writes it; decisions are resolved between strata. Cycles are
+   refused at load. So no rule ever waits on a fact of its own stratum, evaluation
+   order cannot change results, and a pack cannot loop forever.
+2. Normal form. `not` is pushed to the leaves (De Morgan; each operator has a negated
+   twin that, like the engine, is false on a missing field), `not some` becomes a
+   count of zero, and `any` across different facts is split into separate engine
+   rules (disjunctive normal form over facts); `any` within one fact stays a `$or`.
+3. Chunks. The engine fails (error 303) when one fact passes more than 64 alpha nodes,
+   so each stratum is cut into rulesets whose patterns per fact type stay under BUDGET.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from . import conditions as cond
+from .errors import Diagnostic, PackError
+from .facts import address
+from .pack_load import LoadedRule, RuleBook
+from .templates import placeholders
+
+BUDGET = 40  # alpha patterns per fact type per ruleset; the engine's hard limit is 64
+NEGATE = {"eq": "ne", "ne": "eq", "lt": "gte", "gte": "lt", "lte": "gt", "gt": "lte", "in": "not_in",
+          "not_in": "in", "contains": "not_contains", "not_contains": "contains", "exists": "missing",
+          "missing": "exists"}
+
+
+@dataclass(frozen=True)
+class EngineRule:
+    """One durable-rules rule: one conjunction of one pack rule."""
+
+    name: str  # "<rule id>#<n>": the engine does not tell an action which rule fired it
+    rule: LoadedRule
+    patterns: dict  # alias -> durable expression
+    aliases: dict  # engine alias -> (kind, detail): ("some", alias) | ("fact", t)
+
+    def cost(self) -> dict:
+        out: dict = defaultdict(int)
+        for expr in self.patterns.values():
+            out[fact_type(expr)] += _branches(expr)
+        return out
+
+
+@dataclass
+class Stratum:
+    index: int
+    rules: list  # LoadedRule
+    chunks: list = field(default_factory=list)  # list[list[EngineRule]]
+    resolves: list = field(default_factory=list)  # decisions final after this stratum
+
+
+@dataclass
+class Program:
+    book: RuleBook
+    strata: list
+    aggregates: dict  # aggregate key -> (name, Count node)
+    digest: str
+
+    def ruleset_name(self, stratum: int, chunk: int) -> str:
+        return f"soaprules-{self.digest[:16]}-s{stratum}-c{chunk}"
+
+    def definitions(self) -> dict:
+        """durable-rules JSON for every ruleset (actions added by the engine wrapper)."""
+        out = {}
+        for s in self.strata:
+            for c, chunk in enumerate(s.chunks):
+                out[self.ruleset_name(s.index, c)] = {
+                    r.name: {"all": [{a: e} for a, e in r.patterns.items()],
+                             **({"pri": 1000 - r.rule.salience} if r.rule.salience else {})}
+                    for r in chunk}
+        return out
+
+
+# ---- 1. strata -------------------------------------------------------------------------
+
+def _reads(rule: LoadedRule) -> set[tuple[str, str]]:
+    refs = {(n.ref.scope, n.ref.name) for n in cond.walk(rule.when) if isinstance(n, cond.Test)}
+    rec = rule.then.recommend
+    for name in placeholders((rec.text + (rec.draft or "")) if rec else ""):
+        scope, _, rest = name.partition(".")
+        refs.add((scope, rest))
+    return {r for r in refs if r[0] in ("derived", "decision")}
+
+
+def _writes(rule: LoadedRule) -> set[tuple[str, str]]:
+    return {("derived", n) for n in rule.then.derive} | {("decision", n) for n in rule.then.decide}
+
+
+def stratify(rules: list[LoadedRule]) -> dict[str, int]:
+    writers: dict = defaultdict(list)
+    for rule in rules:
+        for key in _writes(rule):
+            writers[key].append(rule)
+    level: dict[str, int] = {}
+    visiting: list[str] = []
+
+    def visit(rule: LoadedRule) -> int:
+        if rule.id in level:
+            return level[rule.id]
+        if rule.id in visiting:
+            loop = visiting[visiting.index(rule.id):] + [rule.id]
+            raise PackError(Diagnostic(f"rules feed each other in a loop: {' -> '.join(loop)}", file=rule.file,
+                                       rule_id=rule.id, hint="a derived fact or decision may not depend on itself"))
+        visiting.append(rule.id)
+        below = [visit(w) for key in _reads(rule) for w in writers.get(key, [])]
+        visiting.pop()
+        level[rule.id] = 1 + max(below) if below else 0
+        return level[rule.id]
+
+    for rule in rules:
+        visit(rule)
+    return level
+
+
+# ---- 2. normal form --------------------------------------------------------------------
+
+def nnf(node, negate: bool = False):
+    """Push `not` to the leaves; `not some` becomes `count == 0`."""
+    if isinstance(node, cond.Not):
+        return nnf(node.child, not negate)
+    if isinstance(node, (cond.All, cond.Any_)):
+        flip = isinstance(node, cond.All) == negate  # De Morgan swaps all and any under not
+        kind = cond.Any_ if flip else cond.All
+        return kind(tuple(nnf(c, negate) for c in node.children), node.at)
+    if isinstance(node, cond.Test):
+        if not negate:
+            return node
+        if node.op == "contains_any":  # not any-of = none-of: each value absent
+            return cond.All(tuple(cond.Test(node.ref, "not_contains", v, node.at) for v in node.value), node.at)
+        return cond.Test(node.ref, NEGATE[node.op], node.value, node.at, node.param)
+    if isinstance(node, cond.Some):
+        where = nnf(node.where) if node.where is not None else None
+        if negate:
+            return cond.Count(node.list_path, node.where, None, "eq", 0, node.at)
+        return cond.Some(node.list_path, where, node.alias, node.at)
+    if isinstance(node, cond.Count):
+        return cond.Count(node.list_path, node.where, node.sum_field, NEGATE[node.op] if negate else node.op,
+                          node.value, node.at, node.param)
+    raise TypeError(node)
+
+
+def _leaf_expr(test: cond.Test) -> dict:
+    f, v, op = address(test.ref).field, test.value, test.op
+    if op == "eq":
+        return {f: v}
+    if op in ("ne", "lt", "lte", "gt", "gte"):
+        return {"$" + ("neq" if op == "ne" else op): {f: v}}
+    if op == "in":
+        return _or([{f: x} for x in v])
+    if op == "not_in":
+        return _and([{"$neq": {f: x}} for x in v])
+    if op == "contains":
+        return {"$iany": {f: {"$i": v}}}
+    if op == "not_contains":  # the engine's $iall is false on an empty list: say "empty" outright
+        return _or([{f + "#": 0}, {"$iall": {f: {"$neq": {"$i": v}}}}])
+    if op == "contains_any":
+        return _or([{"$iany": {f: {"$i": x}}} for x in v])
+    if op == "exists":
+        return {"$ex": {f: 1}}
+    if op == "missing":
+        return {"$nex": {f: 1}}
+    raise ValueError(op)
+
+
+def _count_expr(op: str, k: int) -> dict:
+    # the aggregate is an interval [lo, hi]: a comparison holds only if it holds for all of it
+    lo_hi = {"gte": [("$gte", "lo")], "gt": [("$gt", "lo")], "lte": [("$lte", "hi")], "lt": [("$lt", "hi")],
+             "eq": [("$eq", "lo"), ("$eq", "hi")]}
+    if op == "ne":
+        return _or([{"$gt": {"lo": k}}, {"$lt": {"hi": k}}])
+    return _and([{f: k} if o == "$eq" else {o: {f: k}} for o, f in lo_hi[op]])
+
+
+def _or(parts: list) -> dict:
+    return parts[0] if len(parts) == 1 else {"$or": parts}
+
+
+def _and(parts: list) -> dict:
+    return parts[0] if len(parts) == 1 else {"$and": parts}
+
+
+def _fact_key(node, aggregates: dict) -> tuple:
+    if isinstance(node, cond.Some):
+        return ("some", node.alias)
+    if isinstance(node, cond.Count):
+        return ("agg", aggregates[node.key][0])
+    ref = node.ref
+    if ref.scope in ("derived", "decision"):
+        return (ref.scope, ref.name)
+    return ("fact", address(ref).t)
+
+
+def _item_expr(node) -> dict:
+    """A where-clause (item-relative, already in NNF) as one expression on the entry fact."""
+    if isinstance(node, cond.Test):
+        return _leaf_expr(node)
+    parts = [_item_expr(c) for c in node.children]
+    return _and(parts) if isinstance(node, cond.All) else _or(parts)
+
+
+def _expr(node, aggregates: dict) -> dict:
+    if isinstance(node, cond.Some):
+        return _item_expr(node.where) if node.where is not None else {}
+    if isinstance(node, cond.Count):
+        return _count_expr(node.op, node.value)
+    return _leaf_expr(node)
+
+
+def dnf(node, aggregates: dict) -> list[dict]:
+    """A list of conjunctions; each maps a fact key to the list of its expressions."""
+    if isinstance(node, cond.All):
+        out = [{}]
+        for child in node.children:
+            out = [_merge(a, b) for a in out for b in dnf(child, aggregates)]
+        return out
+    if isinstance(node, cond.Any_):
+        branches = [b for c in node.children for b in dnf(c, aggregates)]
+        keys = {tuple(b) for b in branches}
+        one_fact = len(keys) == 1 and len(next(iter(keys))) == 1 and next(iter(keys))[0][0] == "fact"
+        if one_fact:  # any within one fact: a single $or pattern, not several engine rules
+            key = next(iter(keys))[0]
+            return [{key: [_or([_and(b[key]) for b in branches])]}]
+        return branches
+    return [{_fact_key(node, aggregates): [_expr(node, aggregates)]}]
+
+
+def _merge(a: dict, b: dict) -> dict:
+    out = {k: list(v) for k, v in a.items()}
+    for k, v in b.items():
+        out.setdefault(k, []).extend(v)
+    return out
+
+
+def _pattern(key: tuple, exprs: list) -> dict:
+    kind, detail = key
+    head = {"fact": [{"t": detail}], "agg": [{"t": "agg"}, {"name": detail}],
+            "derived": [{"t": "derived"}, {"name": detail}], "decision": [{"t": "decision"}, {"name": detail}],
+            "some": []}[kind]
+    return _and(head + [e for e in exprs if e])
+
+
+def engine_rules(rule: LoadedRule, aggregates: dict) -> list[EngineRule]:
+    out = []
+    for n, conj in enumerate(dnf(nnf(rule.when), aggregates)):
+        patterns, aliases = {}, {}
+        for i, (key, exprs) in enumerate(sorted(conj.items())):
+            alias = f"a{i}"
+            if key[0] == "some":
+                some = _some_node(rule.when, key[1])
+                exprs = [{"t": some.list_path}] + exprs
+            patterns[alias] = _pattern(key, exprs)
+            aliases[alias] = key
+        out.append(EngineRule(f"{rule.id}#{n}", rule, patterns, aliases))
+    return out
+
+
+def _some_node(node, alias: str) -> cond.Some:
+    return next(n for n in cond.walk(node) if isinstance(n, cond.Some) and n.alias == alias)
+
+
+def fact_type(expr: dict) -> str:
+    first = expr["$and"][0] if "$and" in expr else expr
+    return first.get("t", "?") if isinstance(first, dict) else "?"
+
+
+def _branches(expr) -> int:
+    if isinstance(expr, dict):
+        if "$or" in expr:
+            return sum(_branches(e) for e in expr["$or"])
+        if "$and" in expr:
+            total = 1
+            for e in expr["$and"]:
+                total *= _branches(e)
+            return total
+    return 1
+
+
+# ---- 3. chunks -------------------------------------------------------------------------
+
+def chunk(rules: list[EngineRule], budget: int = BUDGET) -> list[list[EngineRule]]:
+    chunks: list[list[EngineRule]] = []
+    load: dict = defaultdict(int)
+    for rule in rules:
+        cost = rule.cost()
+        if chunks and all(load[t] + c <= budget for t, c in cost.items()):
+            chunks[-1].append(rule)
+        else:
+            chunks.append([rule])
+            load = defaultdict(int)
+        for t, c in cost.items():
+            load[t] += c
+    return chunks
+
+
+def collect_aggregates(rules: list[LoadedRule]) -> dict:
+    found: dict = {}
+    for rule in rules:
+        for node in cond.walk(nnf(rule.when)):
+            if isinstance(node, cond.Count) and node.key not in found:
+                found[node.key] = (f"n{len(found)}", node)
+    return found
+
+
+def compile_book(book: RuleBook, budget: int = BUDGET) -> Program:
+    level = stratify(book.rules)
+    aggregates = collect_aggregates(book.rules)
+    strata = [Stratum(i, [r for r in book.rules if level[r.id] == i]) for i in range(max(level.values(), default=-1) + 1)]
+    last_proposal = {}
+    for rule in book.rules:
+        for name in rule.then.decide:
+            last_proposal[name] = max(last_proposal.get(name, 0), level[rule.id])
+    for stratum in strata:
+        stratum.chunks = chunk([e for r in stratum.rules for e in engine_rules(r, aggregates)], budget)
+        stratum.resolves = sorted(n for n, lv in last_proposal.items() if lv == stratum.index)
+    program = Program(book, strata, aggregates, "")
+    program.digest = hashlib.sha256(json.dumps(program.definitions(), sort_keys=True).encode()).hexdigest()
+    return program

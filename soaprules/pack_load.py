@@ -1,0 +1,267 @@
+"""Load rule packs: shape (pydantic), then conditions and actions, then cross-pack checks.
+
+Every error of every pack is collected and reported together, each with file:line and
+rule id; nothing is evaluated until all packs load cleanly.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from . import conditions as cond
+from .errors import Diagnostic, PackError
+from .pack_model import Decision, Pack, Recommend, Rule, Source, Then
+from .schema_paths import profile_fields
+from .source import Document, load_document
+from .suggest import closest
+from .templates import placeholders
+from .validation import by_position, kind_of, to_diagnostic
+
+CATALOG_FILE = "heuristics.yaml"
+CITE_PATTERN = re.compile(r"^(FA|AL|RB|RS|PM|NR)-\d\d$")
+DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    name: str
+    version: str
+    file: str
+    sha256: str
+    text: str
+
+
+@dataclass(frozen=True)
+class LoadedRule:
+    id: str
+    title: str
+    rationale: str | None
+    salience: int
+    when: object  # conditions.Node
+    then: Then
+    cites: tuple
+    sources: tuple
+    pack: str
+    file: str
+    line: int
+    index: int  # definition order across all packs
+
+    @property
+    def recommendation_id(self) -> str | None:
+        rec = self.then.recommend
+        return (rec.id or self.id) if rec else None
+
+
+@dataclass
+class RuleBook:
+    """All loaded packs, ready to compile."""
+
+    packs: list[PackInfo]
+    rules: list[LoadedRule]
+    decisions: dict[str, Decision]
+    params: dict
+    calendar: dict[int, list[tuple[str, datetime]]]
+    not_encoded: dict[str, str] = field(default_factory=dict)
+
+    def rule(self, rule_id: str) -> LoadedRule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    @property
+    def milestones(self) -> tuple:
+        first = next(iter(self.calendar.values()), [])
+        return tuple(name for name, _ in first)
+
+
+def pack_files(paths: list[str | Path]) -> list[Path]:
+    """Files named directly, and the *.yaml files of directories (the catalog excepted)."""
+    out: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            out += sorted(p for p in path.glob("*.yaml") if p.name != CATALOG_FILE)
+        else:
+            out.append(path)
+    return out
+
+
+def load_catalog(path: Path | None = None) -> dict[str, dict]:
+    path = path or DEFAULT_RULES_DIR / CATALOG_FILE
+    if not path.exists():
+        return {}
+    data = load_document(path).data
+    return dict((data or {}).get("heuristics", {}))
+
+
+def load_rulebook(paths: list[str | Path], catalog: dict | None = None) -> RuleBook:
+    files = pack_files(paths)
+    if not files:
+        raise PackError(Diagnostic("no rule packs found", file=", ".join(map(str, paths)) or None,
+                                   hint="give a pack file or a directory of *.yaml packs"))
+    catalog = load_catalog() if catalog is None else catalog
+    errors: list[Diagnostic] = []
+    shaped = [s for s in (_shape(f, errors) for f in files) if s is not None]
+    if errors:
+        raise PackError(sorted(errors, key=by_position))
+    book = _assemble(shaped, catalog, errors)
+    if errors:
+        raise PackError(sorted(errors, key=by_position))
+    return book
+
+
+def _shape(path: Path, errors: list) -> tuple[Pack, Document] | None:
+    doc = load_document(path)
+    if not isinstance(doc.data, dict):
+        errors.append(doc.diagnostic((), f"a rule pack must be a mapping, not {kind_of(doc.data)}",
+                                     expected="keys pack, name, version, description, rules"))
+        return None
+    try:
+        return Pack.model_validate(doc.data), doc
+    except ValidationError as exc:
+        for err in exc.errors():
+            errors.append(to_diagnostic(doc, err, Pack, rule_id=_rule_id_at(doc, err["loc"])))
+        return None
+
+
+def _rule_id_at(doc: Document, loc) -> str | None:
+    if len(loc) > 1 and loc[0] == "rules" and isinstance(loc[1], int):
+        rules = doc.data.get("rules")
+        if isinstance(rules, list) and loc[1] < len(rules) and isinstance(rules[loc[1]], dict):
+            rule_id = rules[loc[1]].get("id")
+            return rule_id if isinstance(rule_id, str) else None
+    return None
+
+
+def _merge_named(kind: str, shaped, attr: str, errors: list) -> dict:
+    """Params, decisions: one namespace across packs; a second definition is an error."""
+    merged, where = {}, {}
+    for pack, doc in shaped:
+        for name, value in getattr(pack, attr).items():
+            if name in merged:
+                errors.append(doc.diagnostic((attr, name), f"{kind} '{name}' is already defined in {where[name]}"))
+                continue
+            merged[name] = value
+            pos = doc.position_of((attr, name))
+            where[name] = f"{doc.file}:{pos.line}" if pos else doc.file
+    return merged
+
+
+def _calendar(shaped, errors: list) -> dict[int, list[tuple[str, datetime]]]:
+    calendar: dict[int, list[tuple[str, datetime]]] = {}
+    names: tuple | None = None
+    for pack, doc in shaped:
+        for year, milestones in pack.calendar.items():
+            at = ("calendar", year)
+            parsed = [(m.name, m.at) for m in milestones]
+            bad = [i for i, (_, when) in enumerate(parsed) if not (isinstance(when, datetime) and when.utcoffset())]
+            for i in bad:
+                errors.append(doc.diagnostic(at + (i, "at"), "a milestone needs a date-time with UTC offset",
+                                             expected="e.g. 2026-03-16T10:00:00-04:00"))
+            if bad:
+                continue
+            if [w for _, w in parsed] != sorted(w for _, w in parsed):
+                errors.append(doc.diagnostic(at, f"calendar {year}: milestones must be in time order"))
+            these = tuple(n for n, _ in parsed)
+            if names is not None and these != names:
+                errors.append(doc.diagnostic(at, f"calendar {year} names different milestones than other years",
+                                             expected=", ".join(names)))
+            names = names or these
+            calendar[year] = parsed
+    return calendar
+
+
+def _assemble(shaped, catalog: dict, errors: list) -> RuleBook:
+    params = _merge_named("parameter", shaped, "params", errors)
+    decisions = _merge_named("decision", shaped, "decisions", errors)
+    calendar = _calendar(shaped, errors)
+    milestones = tuple(n for n, _ in next(iter(calendar.values()), []))
+    seeds = {entry.get("seed") for entry in catalog.values() if isinstance(entry, dict)} | {"nrmp"}
+    rules, seen = [], {}
+    infos, not_encoded = [], {}
+    for pack, doc in shaped:
+        infos.append(PackInfo(pack.name, pack.version, doc.file, hashlib.sha256(doc.text.encode()).hexdigest(),
+                              doc.text))
+        for entry in pack.not_encoded:
+            not_encoded[entry.id] = entry.reason
+        for i, rule in enumerate(pack.rules):
+            at = ("rules", i)
+            if rule.id in seen:
+                errors.append(doc.diagnostic(at + ("id",), f"duplicate rule id '{rule.id}' (first defined at "
+                                                           f"{seen[rule.id]})", rule_id=rule.id))
+                continue
+            pos = doc.position_of(at)
+            seen[rule.id] = f"{doc.file}:{pos.line}"
+            ctx = cond.Context(doc, params, decisions, milestones, rule_id=rule.id)
+            when = cond.parse(rule.when, at + ("when",), ctx)
+            _check_then(rule, at, ctx)
+            _check_citations(rule, at, ctx, catalog, seeds)
+            errors.extend(ctx.errors)
+            if not ctx.errors:
+                rules.append(LoadedRule(rule.id, rule.title, rule.rationale, rule.salience, when, rule.then,
+                                        tuple(rule.cites), tuple(rule.sources), pack.name, doc.file, pos.line,
+                                        len(rules)))
+    _check_recommendation_ids(rules, errors)
+    return RuleBook(infos, rules, decisions, params, calendar, not_encoded)
+
+
+def _check_then(rule: Rule, at, ctx: cond.Context) -> None:
+    then = rule.then
+    if not (then.derive or then.decide or then.recommend):
+        ctx.error(at + ("then",), "then: does nothing", expected="derive, decide or recommend")
+    for name, value in then.decide.items():
+        decl = ctx.decisions.get(name)
+        if decl is None:
+            ctx.error(at + ("then", "decide", name), f"unknown decision '{name}'",
+                      expected="one of " + ", ".join(ctx.decisions), suggestion=closest(name, ctx.decisions))
+        elif value not in decl.values or type(value) is not type(decl.values[0]):
+            ctx.error(at + ("then", "decide", name), f"{value!r} is not a value of decision {name}",
+                      expected="one of " + ", ".join(map(str, decl.values)), suggestion=closest(value, decl.values))
+    for name in then.derive:
+        if not name.isidentifier():
+            ctx.error(at + ("then", "derive", name), f"'{name}' is not a valid derived fact name",
+                      expected="letters, digits and underscores")
+    if then.recommend:
+        _check_template(then.recommend, at + ("then", "recommend"), ctx)
+
+
+def _check_template(rec: Recommend, at, ctx: cond.Context) -> None:
+    fields = profile_fields()
+    for key in ("text", "draft"):
+        for name in placeholders(getattr(rec, key) or ""):
+            head, _, rest = name.partition(".")
+            if name in fields or head in ctx.aliases and rest or head in ("derived", "decision", "timeline"):
+                continue
+            if name.startswith("$") and name[1:] in ctx.params:
+                continue
+            ctx.error(at + (key,), f"placeholder {{{name}}} names nothing this rule can read",
+                      suggestion=closest(name, list(fields) + sorted(ctx.aliases)),
+                      hint="use a profile path, a name bound with `as:`, or $param")
+
+
+def _check_citations(rule: Rule, at, ctx: cond.Context, catalog: dict, seeds: set) -> None:
+    for i, cite in enumerate(rule.cites):
+        if not CITE_PATTERN.match(cite) or (catalog and cite not in catalog):
+            ctx.error(at + ("cites", i), f"'{cite}' is not a heuristic ID of the catalog",
+                      suggestion=closest(cite, catalog) if catalog else None, expected="an ID such as RS-04")
+    for i, source in enumerate(rule.sources):
+        if len(seeds) > 1 and source.seed not in seeds:
+            ctx.error(at + ("sources", i, "seed"), f"'{source.seed}' is not a source article",
+                      expected="one of " + ", ".join(sorted(s for s in seeds if s)),
+                      suggestion=closest(source.seed, [s for s in seeds if s]))
+
+
+def _check_recommendation_ids(rules: list[LoadedRule], errors: list) -> None:
+    seen: dict[str, LoadedRule] = {}
+    for rule in rules:
+        rec_id = rule.recommendation_id
+        if rec_id is None:
+            continue
+        if rec_id in seen:
+            first = seen[rec_id]
+            errors.append(Diagnostic(f"recommendation id '{rec_id}' is also emitted by rule {first.id} "
+                                     f"({first.file}:{first.line})", file=rule.file, rule_id=rule.id,
+                                     position=None))
+        seen[rec_id] = rule

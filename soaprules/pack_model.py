@@ -1,0 +1,84 @@
+"""The rule-pack file format, `soaprules/pack@1`, as pydantic models.
+
+These models check the *shape* of a pack (keys, types, enums); the condition language
+under `when:` is parsed and type-checked against the profile by `conditions.py`.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PACK_SCHEMA = "soaprules/pack@1"
+Scalar = Union[bool, int, str]
+Topic = Literal["specialty_strategy", "geography", "red_flag_framing", "advocacy", "alumni_outreach",
+                "program_outreach", "communication", "packet", "timing", "reputation", "mentorship",
+                "gap_year", "autopsy", "policy"]
+Priority = Literal["critical", "high", "medium", "low"]
+ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(Strict):
+    seed: str = Field(description="Seed file name (e.g. 003_630423e79144373b.txt), or nrmp for NRMP policy.")
+    quote: str = Field(min_length=3, max_length=300, description="A short quote from the source.")
+
+
+class Recommend(Strict):
+    id: Optional[str] = Field(default=None, pattern=ID_PATTERN, description="Defaults to the rule id.")
+    topic: Topic
+    priority: Priority
+    text: str = Field(min_length=1, description="Advice; {path} interpolates profile values.")
+    draft: Optional[str] = Field(default=None, description="A message draft the student adapts.")
+    contacts_program: bool = Field(default=False, description="The advice involves contacting a program "
+                                                               "(NRMP SOAP communication rules apply).")
+
+
+class Then(Strict):
+    derive: dict[str, Scalar] = Field(default_factory=dict, description="Derived facts to assert.")
+    decide: dict[str, Scalar] = Field(default_factory=dict, description="Decision values to propose.")
+    recommend: Optional[Recommend] = None
+
+
+class Rule(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=1)
+    rationale: Optional[str] = Field(default=None, description="Why, in plain words, for explanations.")
+    salience: int = Field(default=0, ge=0, le=1000, description="Strength of this rule's decision claims.")
+    when: Any = Field(description="Condition: all / any / not / some / none / count / path tests.")
+    then: Then
+    cites: list[str] = Field(min_length=1, description="Heuristic IDs, e.g. RS-04.")
+    sources: list[Source] = Field(min_length=1)
+
+
+class Decision(Strict):
+    values: list[Scalar] = Field(min_length=1, description="Allowed values, best first.")
+    resolve: Literal["worst", "best", "salience"] = Field(
+        description="worst/best over the declared order, or the highest salience (ties to the worse).")
+    description: Optional[str] = None
+
+
+class NotEncoded(Strict):
+    id: str
+    reason: str = Field(min_length=10)
+
+
+class Milestone(Strict):
+    name: str = Field(pattern=ID_PATTERN)
+    at: Any = Field(description="Date-time with UTC offset.")
+
+
+class Pack(Strict):
+    pack: Literal["soaprules/pack@1"] = Field(description="Pack format version.")
+    name: str = Field(pattern=ID_PATTERN)
+    version: str
+    description: str
+    params: dict[str, Union[Scalar, list[Scalar]]] = Field(default_factory=dict)
+    decisions: dict[str, Decision] = Field(default_factory=dict)
+    calendar: dict[int, list[Milestone]] = Field(default_factory=dict,
+                                                 description="Per-year SOAP calendar milestones, in order.")
+    rules: list[Rule] = Field(default_factory=list)
+    not_encoded: list[NotEncoded] = Field(default_factory=list)

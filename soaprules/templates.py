@@ -1,0 +1,39 @@
+"""Advice text with placeholders: `{target.specialty}`, `{ally.role}`, `{$param}`,
+`{decision.rescue_tier}`, and a fallback after a bar: `{applicant.id|you}`.
+
+Values read as words: enum values lose their underscores, lists join with commas
+and "and". A placeholder whose value is unknown shows its fallback, or the field's
+name in brackets, so a draft never claims something the profile does not say.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+PLACEHOLDER = re.compile(r"\{([^{}|]+)(?:\|([^{}]*))?\}")
+
+
+def placeholders(text: str) -> list[str]:
+    return [m.group(1).strip() for m in PLACEHOLDER.finditer(text)]
+
+
+def words(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        items = [words(v) for v in value]
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else "none"
+    return str(value).replace("_", " ")
+
+
+def render(text: str, lookup: Callable[[str], object]) -> str:
+    """Fill placeholders; `lookup(name)` returns None when the value is unknown."""
+
+    def fill(match: re.Match) -> str:
+        name, fallback = match.group(1).strip(), match.group(2)
+        value = lookup(name)
+        if value is None or value == [] or value == ():
+            return fallback if fallback is not None else f"[{name.rsplit('.', 1)[-1].replace('_', ' ')}]"
+        return words(value)
+
+    return PLACEHOLDER.sub(fill, text)

@@ -163,7 +163,7 @@ def _structural(key: str, raw: dict, at: PathKey, ctx: Context, items_of):
                "count": ("where", "sum") + COUNT_OPS}[key]
     extra = [k for k in raw if k != key and k not in allowed]
     for k in extra:
-        ctx.error(at + (k,), f"'{k}' cannot stand beside '{key}'",
+        ctx.error(at + (k,), f"'{k}' cannot stand beside '{key}'", at_key=True,
                   expected=f"only {', '.join(allowed)}" if allowed else f"'{key}' alone in its mapping",
                   suggestion=closest(k, allowed) if allowed else None,
                   hint="wrap path tests in all: [...] to combine them")
@@ -284,7 +284,7 @@ def _spec_for(key: str, at: PathKey, ctx: Context, items_of: str | None) -> tupl
         fields = item_fields(items_of)
         if key in fields:
             return Ref("item", key, items_of), fields[key]
-        ctx.error(at, f"'{key}' is not a field of {items_of} entries", expected="one of " + ", ".join(fields),
+        ctx.error(at, f"'{key}' is not a field of {items_of} entries", at_key=True, expected="one of " + ", ".join(fields),
                   suggestion=closest(key, fields))
         return None
     scope, _, name = key.partition(".")
@@ -293,7 +293,7 @@ def _spec_for(key: str, at: PathKey, ctx: Context, items_of: str | None) -> tupl
     fields = profile_fields()
     if key in fields:
         return Ref("profile", key), fields[key]
-    ctx.error(at, f"'{key}' is not a profile path", suggestion=closest(key, list(fields) + [f"{s}." for s in SCOPES]),
+    ctx.error(at, f"'{key}' is not a profile path", at_key=True, suggestion=closest(key, list(fields) + [f"{s}." for s in SCOPES]),
               hint="paths look like exams.step2.score; derived facts are derived.NAME, decisions decision.NAME")
     return None
 
@@ -351,7 +351,7 @@ def _test(ref: Ref, spec: FieldSpec, op, operand, at: PathKey, ctx: Context) -> 
     allowed = OPS_BY_KIND[spec.kind]
     if op not in allowed:
         hint = None if op in OPS else f"operators are {', '.join(OPS)}"
-        ctx.error(at, f"operator '{op}' does not apply to {ref.display} ({spec.describe_type()})",
+        ctx.error(at, f"operator '{op}' does not apply to {ref.display} ({spec.short_type()})", at_key=True,
                   expected="one of " + ", ".join(allowed), suggestion=closest(op, allowed), hint=hint)
         return None
     operand, param = _resolve_param(operand, at, ctx)

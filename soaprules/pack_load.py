@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from . import conditions as cond
 from .errors import Diagnostic, PackError
-from .pack_model import Decision, Pack, Recommend, Rule, Source, Then
+from .pack_model import Decision, Pack, Recommend, Rule, Then
 from .schema_paths import profile_fields
 from .source import Document, load_document
 from .suggest import closest
@@ -188,18 +188,19 @@ def _assemble(shaped, catalog: dict, errors: list) -> RuleBook:
             not_encoded[entry.id] = entry.reason
         for i, rule in enumerate(pack.rules):
             at = ("rules", i)
-            if rule.id in seen:
+            pos = doc.position_of(at)
+            duplicate = rule.id in seen
+            if duplicate:  # still check its body, so every error of the pack shows at once
                 errors.append(doc.diagnostic(at + ("id",), f"duplicate rule id '{rule.id}' (first defined at "
                                                            f"{seen[rule.id]})", rule_id=rule.id))
-                continue
-            pos = doc.position_of(at)
-            seen[rule.id] = f"{doc.file}:{pos.line}"
+            else:
+                seen[rule.id] = f"{doc.file}:{pos.line}"
             ctx = cond.Context(doc, params, decisions, milestones, rule_id=rule.id)
             when = cond.parse(rule.when, at + ("when",), ctx)
             _check_then(rule, at, ctx)
             _check_citations(rule, at, ctx, catalog, seeds)
             errors.extend(ctx.errors)
-            if not ctx.errors:
+            if not ctx.errors and not duplicate:
                 rules.append(LoadedRule(rule.id, rule.title, rule.rationale, rule.salience, when, rule.then,
                                         tuple(rule.cites), tuple(rule.sources), pack.name, doc.file, pos.line,
                                         len(rules)))
@@ -209,8 +210,8 @@ def _assemble(shaped, catalog: dict, errors: list) -> RuleBook:
 
 def _check_then(rule: Rule, at, ctx: cond.Context) -> None:
     then = rule.then
-    if not (then.derive or then.decide or then.recommend):
-        ctx.error(at + ("then",), "then: does nothing", expected="derive, decide or recommend")
+    if not (then.derive or then.decide or then.recommend or then.bound):
+        ctx.error(at + ("then",), "then: does nothing", expected="derive, decide, recommend or bound")
     for name, value in then.decide.items():
         decl = ctx.decisions.get(name)
         if decl is None:

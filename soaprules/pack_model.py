@@ -41,6 +41,8 @@ class Then(Strict):
     derive: dict[str, Scalar] = Field(default_factory=dict, description="Derived facts to assert.")
     decide: dict[str, Scalar] = Field(default_factory=dict, description="Decision values to propose.")
     recommend: Optional[Recommend] = None
+    bound: Optional[str] = Field(default=None, description="Policy text attached to every recommendation "
+                                                           "that contacts a program while this rule holds.")
 
 
 class Rule(Strict):

@@ -33,6 +33,11 @@ class FieldSpec:
     def comparable(self) -> bool:
         return self.kind == "int"
 
+    def short_type(self) -> str:
+        return {"enum": "a choice", "enum_list": "a list of choices", "int": "a whole number",
+                "bool": "true or false", "str": "text", "datetime": "a date-time", "items": "a list of entries",
+                "section": "a section", "any": "a value"}[self.kind]
+
     def describe_type(self) -> str:
         if self.kind in ("enum", "enum_list"):
             shown = ", ".join(str(v) for v in self.values)

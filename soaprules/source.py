@@ -28,11 +28,14 @@ class Document:
     file: str
     text: str
     data: Any
-    positions: dict[PathKey, Position] = field(default_factory=dict)
+    positions: dict[PathKey, Position] = field(default_factory=dict)  # of each value
+    key_positions: dict[PathKey, Position] = field(default_factory=dict)  # of each mapping key
 
-    def position_of(self, path: PathKey) -> Position | None:
-        """The position of `path`, or of its nearest ancestor that has one."""
+    def position_of(self, path: PathKey, key: bool = False) -> Position | None:
+        """The position of `path` (its key, if asked), or of its nearest ancestor's."""
         path = tuple(path)
+        if key and path in self.key_positions:
+            return self.key_positions[path]
         while True:
             if path in self.positions:
                 return self.positions[path]
@@ -44,8 +47,8 @@ class Document:
         lines = self.text.splitlines()
         return lines[number - 1] if 0 < number <= len(lines) else ""
 
-    def diagnostic(self, path: PathKey, message: str, **kw) -> Diagnostic:
-        return Diagnostic(message, file=self.file, position=self.position_of(path),
+    def diagnostic(self, path: PathKey, message: str, at_key: bool = False, **kw) -> Diagnostic:
+        return Diagnostic(message, file=self.file, position=self.position_of(path, at_key),
                           path=kw.pop("path_text", None) or format_path(path), **kw)
 
 
@@ -65,6 +68,7 @@ class _Builder:
         self.loader = loader
         self.file = file
         self.positions: dict[PathKey, Position] = {}
+        self.key_positions: dict[PathKey, Position] = {}
         self.nodes = 0
 
     def fail(self, node, message: str, path: PathKey, **kw):
@@ -79,7 +83,7 @@ class _Builder:
                       hint="write the values out; soaprules refuses alias bombs")
         if len(path) > MAX_DEPTH:
             self.fail(node, f"nesting deeper than {MAX_DEPTH} levels", path)
-        self.positions.setdefault(path, _mark_position(node.start_mark))
+        self.positions[path] = _mark_position(node.start_mark)
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -94,10 +98,10 @@ class _Builder:
             if not isinstance(key, (str, int, bool)) or isinstance(key, bool):
                 key = str(key)
             if key in out:
-                first = self.positions[path + (key,)]
+                first = self.key_positions[path + (key,)]
                 self.fail(key_node, f"duplicate key '{key}' (first given on line {first.line})", path + (key,),
                           hint="YAML would silently keep only the last one; remove one of them")
-            self.positions[path + (key,)] = _mark_position(key_node.start_mark)
+            self.key_positions[path + (key,)] = _mark_position(key_node.start_mark)
             out[key] = self.build(value_node, path + (key,))
         return out
 
@@ -128,7 +132,8 @@ def parse_text(text: str, file: str) -> Document:
         raise InputFileError(Diagnostic(f"unreadable YAML/JSON: {exc}", file=file)) from None
     finally:
         loader.dispose()
-    return Document(file=file, text=text, data=data, positions=builder.positions)
+    return Document(file=file, text=text, data=data, positions=builder.positions,
+                    key_positions=builder.key_positions)
 
 
 def read_text(path: str | Path, max_bytes: int = MAX_BYTES) -> str:

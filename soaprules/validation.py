@@ -53,7 +53,7 @@ def to_diagnostic(doc: Document, err: dict, root: type[BaseModel], **extra) -> D
     if kind == "extra_forbidden":
         model = _model_at(root, loc)
         names = _field_names(model) if model else []
-        return say(loc, f"unknown field '{loc[-1]}'", expected="one of " + ", ".join(names),
+        return say(loc, f"unknown field '{loc[-1]}'", at_key=True, expected="one of " + ", ".join(names),
                    suggestion=closest(loc[-1], names))
     if kind == "literal_error":
         allowed = _literal_values(ctx.get("expected", ""))

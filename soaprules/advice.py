@@ -1,0 +1,117 @@
+"""Assemble the `soaprules/advice@1` document from an Evaluation.
+
+Pure data in, plain data out (dicts, lists, strings, numbers) so every renderer and
+the JSON output read the same thing, and the output is byte-identical for equal input.
+"""
+from __future__ import annotations
+
+from .engine import ENGINE_NAME, ENGINE_VERSION
+from .facts import list_items
+from .reference import Evidence, missing_inputs
+from .session import Evaluation, Firing, evidence_of
+from .templates import render
+
+SCHEMA = "soaprules/advice@1"
+PRIORITY_ORDER = ("critical", "high", "medium", "low")
+
+
+def build(run: Evaluation) -> dict:
+    book = run.program.book
+    status = run.data.get("status", {})
+    bounds = [f for f in run.firings if f.rule.then.bound]
+    return {
+        "schema": SCHEMA,
+        "profile_id": run.data.get("applicant", {}).get("id"),
+        "phase": status.get("phase"),
+        "packs": [{"name": p.name, "version": p.version, "file": p.file, "sha256": p.sha256} for p in book.packs],
+        "engine": {"name": ENGINE_NAME, "version": ENGINE_VERSION},
+        "decisions": {name: _decision(res) for name, res in sorted(run.decisions.items())},
+        "recommendations": _recommendations(run, bounds),
+        "trace": [_trace(f) for f in run.firings],
+        "unknowns": _unknowns(run),
+    }
+
+
+def _decision(res) -> dict:
+    return {"value": res.value, "rule": res.rule.id, "policy": res.policy,
+            "overridden": [{"value": p.value, "rule": p.rule.id} for p in res.overridden]}
+
+
+def evidence_dict(e: Evidence) -> dict:
+    out = {"path": e.path, "value": _shown(e.actual), "test": e.op}
+    if e.op not in ("exists", "missing"):
+        out["expected"] = list(e.expected) if isinstance(e.expected, tuple) else e.expected
+    if e.param:
+        out["param"] = e.param
+    return out
+
+
+def _shown(actual):
+    if isinstance(actual, tuple) and len(actual) == 2 and all(isinstance(x, int) for x in actual):
+        low, high = actual
+        return low if low == high else f"{low} to {high}"
+    return list(actual) if isinstance(actual, (tuple, set)) else actual
+
+
+def _lookup(run: Evaluation, firing: Firing):
+    bound = dict(firing.bindings)
+
+    def lookup(name: str):
+        head, _, rest = name.partition(".")
+        if name.startswith("$"):
+            return run.program.book.params.get(name[1:])
+        if head in bound:
+            list_path, index = bound[head]
+            return (list_items(run.data, list_path) or [])[index].get(rest)
+        if head == "decision":
+            return run.world.decisions.get(rest)
+        if head == "derived":
+            values = run.world.derived.get(rest)
+            return sorted(values, key=repr)[0] if values else None
+        node = run.data
+        for part in name.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        return node
+    return lookup
+
+
+def _recommendations(run: Evaluation, bounds: list[Firing]) -> list[dict]:
+    out = []
+    for firing in run.firings:
+        rec = firing.rule.then.recommend
+        if rec is None:
+            continue
+        lookup = _lookup(run, firing)
+        item = {"id": rec.id or firing.rule.id, "topic": rec.topic, "priority": rec.priority,
+                "text": " ".join(render(rec.text, lookup).split()), "rule": firing.rule.id,
+                "pack": firing.rule.pack, "cites": list(firing.rule.cites),
+                "sources": [{"seed": s.seed, "quote": s.quote} for s in firing.rule.sources],
+                "because": [evidence_dict(e) for e in evidence_of(firing)]}
+        if rec.draft:
+            item["draft"] = render(rec.draft, lookup).strip()
+        if rec.contacts_program:
+            item["contacts_program"] = True
+            item["bounds"] = [{"text": " ".join(b.rule.then.bound.split()), "rule": b.rule.id,
+                               "cites": list(b.rule.cites)} for b in bounds]
+        out.append(item)
+    return sorted(out, key=lambda r: PRIORITY_ORDER.index(r["priority"]))  # stable: rule order within
+
+
+def _trace(f: Firing) -> dict:
+    return {"rule": f.rule.id, "pack": f.rule.pack, "stratum": f.stratum,
+            "matched": [evidence_dict(e) for e in evidence_of(f)],
+            "bindings": {alias: f"{path}[{i}]" for alias, (path, i) in f.bindings},
+            "asserted": [{"name": n, "value": v} for n, v in f.asserted],
+            "proposed": dict(f.proposed)}
+
+
+def _unknowns(run: Evaluation) -> list[dict]:
+    """Missing fields that would have let a rule that did not fire decide."""
+    fired = {f.rule.id for f in run.firings}
+    found: dict[str, list[str]] = {}
+    for rule in run.program.book.rules:
+        if rule.id in fired:
+            continue
+        for path in missing_inputs(rule.when, run.world):
+            found.setdefault(path, []).append(rule.id)
+    return [{"path": p, "rules": rules} for p, rules in sorted(found.items())]

@@ -1,0 +1,63 @@
+"""The command line. It only wires: parse arguments, call the pipeline, pick a renderer,
+map errors to exit codes (0 advice given, 1 invalid profile or pack, 2 usage)."""
+from __future__ import annotations
+
+import io
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import SoapError
+from .render import RENDERERS
+from .render.errors import render as render_errors
+
+
+def _fail(exc: SoapError) -> None:
+    render_errors(exc.diagnostics, sys.stderr)
+    raise SystemExit(exc.exit_code)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename: never a partial file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="soaprules")
+def main() -> None:
+    """An explained advisor for unmatched applicants facing SOAP or a gap year."""
+
+
+@main.command()
+@click.argument("profile", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
+              help="Report format; json is the soaprules/advice@1 contract.")
+@click.option("--pack", "packs", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Rule pack file or directory (repeatable). Default: the shipped rules/.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write the report here (atomically) instead of standard output.")
+def advise(profile: Path, fmt: str, packs: tuple[Path, ...], output: Path | None) -> None:
+    """Evaluate PROFILE (YAML or JSON) and print prioritized, explained advice."""
+    from .pipeline import advise_file
+
+    try:
+        advice = advise_file(profile, list(packs) or None)
+    except SoapError as exc:
+        _fail(exc)
+    buffer = io.StringIO()
+    RENDERERS[fmt](advice, buffer)
+    if output:
+        write_atomically(output, buffer.getvalue())
+    else:
+        sys.stdout.write(buffer.getvalue())

@@ -1,0 +1,34 @@
+"""The data flow of DESIGN.md, end to end: packs -> program; profile -> advice.
+
+Compiled programs are cached per process by the packs' content, so a batch or a
+what-if loop loads and compiles once.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .advice import build
+from .compile import Program, compile_book
+from .pack_load import DEFAULT_RULES_DIR, load_rulebook, pack_files
+from .profile import Profile
+from .profile_load import load_profile
+from .session import Matcher, evaluate_profile
+
+_programs: dict[tuple, Program] = {}
+
+
+def program_for(packs: list[str | Path] | None = None) -> Program:
+    paths = [Path(p) for p in (packs or [DEFAULT_RULES_DIR])]
+    key = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in pack_files(paths))
+    if key not in _programs:
+        _programs[key] = compile_book(load_rulebook(paths))
+    return _programs[key]
+
+
+def advise(profile: Profile, program: Program, matcher: Matcher | None = None) -> dict:
+    return build(evaluate_profile(program, profile, matcher))
+
+
+def advise_file(path: str | Path, packs: list[str | Path] | None = None) -> dict:
+    profile, _ = load_profile(path)
+    return advise(profile, program_for(packs))

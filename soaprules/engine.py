@@ -9,6 +9,8 @@ checked here (DESIGN.md, "Known engine facts"):
 - facts are asserted one call each: a batch (`assert_facts`) holding any fact that no rule
   fully matches corrupts the heap ("double free", measured here), while a single
   unmatched fact only raises MessageNotHandledException;
+- a session in which no fact matched has no state: reading it raises (error 309) and
+  deleting it segfaults, so state is read and deleted only when a fact was taken;
 - actions only record which rule matched which facts: derived facts are asserted by the
   session between strata, so no identical or unconsumed fact is ever rejected silently.
 """
@@ -94,22 +96,26 @@ def run(ruleset: str, facts: list[dict]) -> list[Firing]:
     collector = Collector()
     _current.append(collector)
     h = host()
+    taken = False
     try:
         for fact in facts:
-            _assert(h, ruleset, {**fact, "sid": sid})
-        state = h.get_state(ruleset, sid)
+            taken = _assert(h, ruleset, {**fact, "sid": sid}) or taken
+        state = h.get_state(ruleset, sid) if taken else {}
     finally:
         _current.pop()
-        h.delete_state(ruleset, sid)
+        if taken:
+            h.delete_state(ruleset, sid)
     _check(collector, state, ruleset)
     return collector.firings
 
 
-def _assert(h, ruleset: str, fact: dict) -> None:
+def _assert(h, ruleset: str, fact: dict) -> bool:
+    """Assert one fact; True when the engine took it (so the session has state)."""
     try:
         h.assert_fact(ruleset, fact)
+        return True
     except _durable.MessageNotHandledException:
-        pass  # no rule wants this fact: not an error
+        return False  # no rule wants this fact: not an error
     except Exception as exc:
         raise EngineError(Diagnostic(f"the engine refused fact {fact.get('id')} in ruleset {ruleset}: {exc}")) from None
 

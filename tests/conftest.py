@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from soaprules.pipeline import program_for
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+PROFILES = sorted((FIXTURES / "profiles").glob("*.yaml"))
+EXAMPLE = ROOT.parent / "shared" / "contracts" / "profile.example.yaml"
+
+
+@pytest.fixture(scope="session")
+def program():
+    return program_for()
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()

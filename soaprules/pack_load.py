@@ -104,25 +104,38 @@ def load_rulebook(paths: list[str | Path], catalog: dict | None = None) -> RuleB
     catalog = load_catalog() if catalog is None else catalog
     errors: list[Diagnostic] = []
     shaped = [s for s in (_shape(f, errors) for f in files) if s is not None]
-    if errors:
-        raise PackError(sorted(errors, key=by_position))
     book = _assemble(shaped, catalog, errors)
     if errors:
         raise PackError(sorted(errors, key=by_position))
     return book
 
 
-def _shape(path: Path, errors: list) -> tuple[Pack, Document] | None:
+def _shape(path: Path, errors: list) -> tuple[Pack, Document, list] | None:
+    """Check the pack's shape; rules one by one, so one bad rule hides no other error."""
     doc = load_document(path)
     if not isinstance(doc.data, dict):
         errors.append(doc.diagnostic((), f"a rule pack must be a mapping, not {kind_of(doc.data)}",
                                      expected="keys pack, name, version, description, rules"))
         return None
+    raw_rules = doc.data.get("rules", [])
+    header = {k: v for k, v in doc.data.items() if k != "rules"}
+    pack = _validate(Pack, header, doc, (), errors)
+    if not isinstance(raw_rules, list):
+        errors.append(doc.diagnostic(("rules",), "rules must be a list of rules"))
+        return None
+    rules = [(i, _validate(Rule, raw, doc, ("rules", i), errors)) for i, raw in enumerate(raw_rules)]
+    if pack is None:
+        return None
+    return pack, doc, [(i, r) for i, r in rules if r is not None]
+
+
+def _validate(model, raw, doc: Document, at: tuple, errors: list):
     try:
-        return Pack.model_validate(doc.data), doc
+        return model.model_validate(raw)
     except ValidationError as exc:
         for err in exc.errors():
-            errors.append(to_diagnostic(doc, err, Pack, rule_id=_rule_id_at(doc, err["loc"])))
+            loc = at + tuple(err["loc"])
+            errors.append(to_diagnostic(doc, {**err, "loc": loc}, Pack, rule_id=_rule_id_at(doc, loc)))
         return None
 
 
@@ -138,7 +151,7 @@ def _rule_id_at(doc: Document, loc) -> str | None:
 def _merge_named(kind: str, shaped, attr: str, errors: list) -> dict:
     """Params, decisions: one namespace across packs; a second definition is an error."""
     merged, where = {}, {}
-    for pack, doc in shaped:
+    for pack, doc, _ in shaped:
         for name, value in getattr(pack, attr).items():
             if name in merged:
                 errors.append(doc.diagnostic((attr, name), f"{kind} '{name}' is already defined in {where[name]}"))
@@ -152,7 +165,7 @@ def _merge_named(kind: str, shaped, attr: str, errors: list) -> dict:
 def _calendar(shaped, errors: list) -> dict[int, list[tuple[str, datetime]]]:
     calendar: dict[int, list[tuple[str, datetime]]] = {}
     names: tuple | None = None
-    for pack, doc in shaped:
+    for pack, doc, _ in shaped:
         for year, milestones in pack.calendar.items():
             at = ("calendar", year)
             parsed = [(m.name, m.at) for m in milestones]
@@ -181,12 +194,12 @@ def _assemble(shaped, catalog: dict, errors: list) -> RuleBook:
     seeds = {entry.get("seed") for entry in catalog.values() if isinstance(entry, dict)} | {"nrmp"}
     rules, seen = [], {}
     infos, not_encoded = [], {}
-    for pack, doc in shaped:
+    for pack, doc, indexed_rules in shaped:
         infos.append(PackInfo(pack.name, pack.version, doc.file, hashlib.sha256(doc.text.encode()).hexdigest(),
                               doc.text))
         for entry in pack.not_encoded:
             not_encoded[entry.id] = entry.reason
-        for i, rule in enumerate(pack.rules):
+        for i, rule in indexed_rules:
             at = ("rules", i)
             pos = doc.position_of(at)
             duplicate = rule.id in seen

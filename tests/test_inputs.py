@@ -1,0 +1,96 @@
+"""Bad profile files: each a positioned error (file, line, field, did-you-mean), exit 1,
+never a traceback, never a partial output file."""
+from __future__ import annotations
+
+import pytest
+
+from soaprules.cli import main
+from soaprules.errors import InputFileError, ProfileError
+from soaprules.profile_load import load_profile
+
+HEAD = "schema: soaprules/profile@1\n"
+
+
+def _write(tmp_path, text: str | bytes, name="p.yaml"):
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return path
+
+
+CASES = [
+    # (file content, line, substring of the message, suggestion)
+    (HEAD + "clinical:\n  evaluatons: strong\n", 3, "unknown field 'evaluatons'", "evaluations"),
+    (HEAD + "clinical:\n  evaluations: stong\n", 3, "'stong' is not an allowed value", "strong"),
+    (HEAD + "target:\n  specialty: orthopedics\n", 3, "'orthopedics' is not an allowed value", "orthopedic_surgery"),
+    (HEAD + "exams:\n  step2: {score: high}\n", 3, "must be a whole number", None),
+    (HEAD + "exams:\n  step2: {score: 400}\n", 3, "at most 300", None),
+    (HEAD + "status:\n  now: 2026-03-16T10:30:00\n", 3, "UTC offset", None),
+    (HEAD + "applicant: [us_md]\n", 2, "must be a mapping", None),
+    (HEAD + "applicant:\n  type: us_md\n  type: us_do\n", 4, "duplicate key 'type'", None),
+    (HEAD + "applicant: {type: us_md\n", 3, "malformed YAML", None),
+    (HEAD + "academics: {honors: .nan}\n", 2, "not a usable number", None),
+    ("", 1, "the file is empty", None),
+    ("- a\n- b\n", 1, "must be a mapping, not a list", None),
+    ("applicant: {type: us_md}\n", 1, "required field 'schema' is missing", None),
+]
+
+
+@pytest.mark.parametrize("text,line,message,suggestion", CASES)
+def test_bad_profile_is_positioned(tmp_path, text, line, message, suggestion):
+    path = _write(tmp_path, text)
+    with pytest.raises((ProfileError, InputFileError)) as info:
+        load_profile(path)
+    diag = next(d for d in info.value.diagnostics if message in d.message)
+    assert diag.file == str(path) and diag.position.line == line
+    assert diag.suggestion == suggestion
+
+
+def test_all_profile_errors_reported_at_once(tmp_path):
+    path = _write(tmp_path, HEAD + "clinical:\n  evaluations: stong\napplicant:\n  typ: us_md\n")
+    with pytest.raises(ProfileError) as info:
+        load_profile(path)
+    assert [d.position.line for d in info.value.diagnostics] == [3, 5]
+
+
+def test_non_utf8_bytes(tmp_path):
+    path = _write(tmp_path, HEAD.encode() + b"applicant: {id: A-\xff1}\n")
+    with pytest.raises(InputFileError) as info:
+        load_profile(path)
+    diag = info.value.diagnostics[0]
+    assert "not valid UTF-8" in diag.message and diag.position.line == 2
+
+
+def test_alias_bomb_refused_fast(tmp_path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    path = _write(tmp_path, "\n".join(lines) + "\n")
+    with pytest.raises(InputFileError) as info:
+        load_profile(path)
+    assert "expands to more than" in info.value.diagnostics[0].message
+
+
+def test_json_profile_with_positions(tmp_path):
+    path = _write(tmp_path, '{"schema": "soaprules/profile@1",\n "clinical": {"evaluations": "stong"}}\n', "p.json")
+    with pytest.raises(ProfileError) as info:
+        load_profile(path)
+    assert info.value.diagnostics[0].position.line == 2
+
+
+def test_cli_bad_profile_exit_1_positioned_no_traceback_no_partial_file(tmp_path, runner):
+    path = _write(tmp_path, HEAD + "clinical:\n  evaluations: stong\n")
+    out = tmp_path / "report.json"
+    result = runner.invoke(main, ["advise", str(path), "--format", "json", "-o", str(out)])
+    assert result.exit_code == 1
+    assert f"{path}:3:16" in result.output and "did you mean 'strong'" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists() and not list(tmp_path.glob(".report.json*"))
+
+
+def test_cli_usage_error_exit_2(runner):
+    assert runner.invoke(main, ["advise"]).exit_code == 2
+    assert runner.invoke(main, ["advise", "x.yaml", "--format", "pdf"]).exit_code == 2
+
+
+def test_cli_missing_file_exit_1(runner, tmp_path):
+    result = runner.invoke(main, ["advise", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 1 and "no such file" in result.output

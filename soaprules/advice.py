@@ -65,6 +65,11 @@ def _lookup(run: Evaluation, firing: Firing):
             return (list_items(run.data, list_path) or [])[index].get(rest)
         if head == "decision":
             return run.world.decisions.get(rest)
+        if head == "timeline":
+            node = run.world.timeline or {}
+            for part in rest.split("."):
+                node = node.get(part) if isinstance(node, dict) else None
+            return node
         if head == "derived":
             values = run.world.derived.get(rest)
             return sorted(values, key=repr)[0] if values else None

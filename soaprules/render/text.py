@@ -56,7 +56,7 @@ def _recommendations(advice: dict, out: TextIO) -> None:
 
 
 def _item(rec: dict, n: int, out: TextIO) -> None:
-    out.write(_wrap(rec["text"], "     ", f"  {n:>2}. ") + "\n")
+    out.write(_wrap(rec["text"], "      ", f"  {n:>2}. ") + "\n")
     for bound in rec.get("bounds", []):
         out.write(_wrap("NRMP: " + bound["text"], "         ", "     ! ") + "\n")
     out.write(_wrap("because " + because_line(rec), "       ", "     - ") + "\n")

@@ -1,0 +1,79 @@
+"""What the engine does silently is caught: action failures, alpha-node overflow,
+session build-up."""
+from __future__ import annotations
+
+import resource
+import textwrap
+
+import pytest
+
+from soaprules import engine
+from soaprules.compile import BUDGET, compile_book
+from soaprules.errors import EngineError
+from soaprules.pack_load import load_rulebook
+from soaprules.profile import Profile
+from soaprules.profile_load import load_profile
+from soaprules.session import evaluate_profile
+from conftest import EXAMPLE, PROFILES
+
+
+def test_exception_inside_an_action_names_the_rule(program, monkeypatch):
+    profile, _ = load_profile(EXAMPLE)
+
+    def broken(name, facts):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(engine, "Firing", broken)
+    with pytest.raises(EngineError) as info:
+        evaluate_profile(program, profile)
+    assert "failed in its action" in info.value.diagnostics[0].message
+    assert info.value.diagnostics[0].rule_id in {r.id for r in program.book.rules}
+
+
+def test_shipped_rulesets_stay_under_the_alpha_budget(program):
+    for stratum in program.strata:
+        for chunk in stratum.chunks:
+            load: dict = {}
+            for rule in chunk:
+                for t, c in rule.cost().items():
+                    load[t] = load.get(t, 0) + c
+            assert max(load.values()) <= BUDGET
+
+
+def test_a_400_rule_pack_on_one_fact_is_chunked_and_runs(tmp_path):
+    """Unchunked, one fact passing >64 alpha nodes fails with error 303 (DESIGN.md)."""
+    rules = "".join(textwrap.dedent(f"""\
+      - id: r{i}
+        title: t
+        when: {{exams.step2.score: {{gte: {i % 250 + 1}}}, academics.honors: {{lte: {i % 19 + 1}}}}}
+        then: {{derive: {{x{i}: true}}}}
+        cites: [RS-04]
+        sources: [{{seed: nrmp, quote: "q q q"}}]
+    """) for i in range(400))
+    path = tmp_path / "big.yaml"
+    path.write_text("pack: soaprules/pack@1\nname: big\nversion: '1'\ndescription: d\nrules:\n"
+                    + textwrap.indent(rules, "  "))
+    program = compile_book(load_rulebook([path]))
+    assert len(program.strata[0].chunks) >= 400 // BUDGET
+    profile = Profile.model_validate({"schema": "soaprules/profile@1", "exams": {"step2": {"score": 300}},
+                                      "academics": {"honors": 0}})
+    assert len(evaluate_profile(program, profile).firings) == 400
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def test_ten_thousand_sessions_neither_fail_nor_grow(program):
+    """The engine fails past 1,024 live sessions unless each one's state is deleted."""
+    profiles = [load_profile(p)[0] for p in PROFILES] or [load_profile(EXAMPLE)[0]]
+    for i in range(1000):  # warm up caches and allocator pools
+        evaluate_profile(program, profiles[i % len(profiles)])
+    before = _rss_mb()
+    for i in range(10_000):
+        evaluate_profile(program, profiles[i % len(profiles)])
+    assert _rss_mb() - before < 5

@@ -11,6 +11,11 @@ checked here (DESIGN.md, "Known engine facts"):
   unmatched fact only raises MessageNotHandledException;
 - a session in which no fact matched has no state: reading it raises (error 309) and
   deleting it segfaults, so state is read and deleted only when a fact was taken;
+- a ruleset's first session slot has an uninitialised action context (createStateNode in
+  state.c never sets it): deleting a session that took facts but fired no action frees a
+  garbage pointer ("free(): invalid pointer", reproducible with MALLOC_PERTURB_). Every
+  ruleset is primed at registration with one session whose sentinel rule fires, which
+  sets and clears that context; slots are reused LIFO, so later sessions stay clean;
 - actions only record which rule matched which facts: derived facts are asserted by the
   session between strata, so no identical or unconsumed fact is ever rejected silently.
 """
@@ -78,16 +83,29 @@ def _action(name: str):
     return act
 
 
+PRIME = "__prime"  # fact type and rule name of the sentinel; no profile fact uses it
+
+
 def register(definitions: dict) -> None:
     """Register rulesets not yet known to this process (names are content hashes)."""
     fresh = {name: _with_actions(rules) for name, rules in definitions.items() if name not in _registered}
     if fresh:
-        host().set_rulesets(copy.deepcopy(fresh))  # set_rulesets mutates what it is given
+        h = host()
+        h.set_rulesets(copy.deepcopy(fresh))  # set_rulesets mutates what it is given
+        for name in fresh:
+            _prime(h, name)
         _registered.update(fresh)
 
 
+def _prime(h, ruleset: str) -> None:
+    h.assert_fact(ruleset, {"t": PRIME, "sid": PRIME})
+    h.delete_state(ruleset, PRIME)
+
+
 def _with_actions(rules: dict) -> dict:
-    return {name: {**body, "run": _action(name)} for name, body in rules.items()}
+    actions = {name: {**body, "run": _action(name)} for name, body in rules.items()}
+    actions[PRIME] = {"all": [{"m": {"t": PRIME}}], "run": lambda c: None}
+    return actions
 
 
 def run(ruleset: str, facts: list[dict]) -> list[Firing]:

@@ -77,3 +77,21 @@ def test_ten_thousand_sessions_neither_fail_nor_grow(program):
     for i in range(10_000):
         evaluate_profile(program, profiles[i % len(profiles)])
     assert _rss_mb() - before < 5
+
+
+def test_first_session_of_a_ruleset_frees_no_garbage():
+    """durable-rules leaves a new session slot's action context uninitialised; deleting a
+    session that took facts but fired nothing freed garbage. MALLOC_PERTURB_ fills fresh
+    heap memory with a fixed non-zero byte so the bug shows on every run, not one in 30."""
+    import subprocess
+    import sys
+    script = ("from soaprules.pipeline import program_for\n"
+              "from soaprules.profile_load import load_profile\n"
+              "from soaprules.session import evaluate_profile\n"
+              "import sys\n"
+              "p = program_for()\n"
+              "for f in sys.argv[1:]: evaluate_profile(p, load_profile(f)[0])\n")
+    files = [str(f) for f in (PROFILES[:4] or [EXAMPLE])]
+    done = subprocess.run([sys.executable, "-c", script, *files], env={**__import__("os").environ,
+                          "MALLOC_PERTURB_": "90"}, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]

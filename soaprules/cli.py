@@ -61,3 +61,8 @@ def advise(profile: Path, fmt: str, packs: tuple[Path, ...], output: Path | None
         write_atomically(output, buffer.getvalue())
     else:
         sys.stdout.write(buffer.getvalue())
+
+
+from .commands import register_all  # noqa: E402  (commands attach to `main`)
+
+register_all(main)

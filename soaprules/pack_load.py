@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from . import conditions as cond
-from .errors import Diagnostic, PackError
+from .errors import Diagnostic, PackError, Position
 from .pack_model import Decision, Pack, Recommend, Rule, Then
 from .schema_paths import profile_fields
 from .source import Document, load_document
@@ -279,3 +279,10 @@ def _check_recommendation_ids(rules: list[LoadedRule], errors: list) -> None:
                                      f"({first.file}:{first.line})", file=rule.file, rule_id=rule.id,
                                      position=None))
         seen[rec_id] = rule
+    for rule in rules:
+        rec = rule.then.recommend
+        for other in rec.contradicts if rec else ():
+            if other not in seen:
+                errors.append(Diagnostic(f"contradicts '{other}', which no rule recommends", file=rule.file,
+                                         position=Position(rule.line), rule_id=rule.id,
+                                         suggestion=closest(other, list(seen)), expected="a recommendation id"))

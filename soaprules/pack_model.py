@@ -35,6 +35,8 @@ class Recommend(Strict):
     draft: Optional[str] = Field(default=None, description="A message draft the student adapts.")
     contacts_program: bool = Field(default=False, description="The advice involves contacting a program "
                                                                "(NRMP SOAP communication rules apply).")
+    contradicts: list[str] = Field(default_factory=list, description="Recommendation ids whose advice "
+                                   "pulls the other way; one report never holds both (checked by tests).")
 
 
 class Then(Strict):

@@ -15,6 +15,8 @@ from pydantic import ValidationError
 
 from . import conditions as cond
 from .errors import Diagnostic, PackError, Position
+from .levers import load_levers
+from .overlay import arrange
 from .pack_model import Decision, Pack, Recommend, Rule, Then
 from .schema_paths import profile_fields
 from .source import Document, load_document
@@ -67,6 +69,8 @@ class RuleBook:
     params: dict
     calendar: dict[int, list[tuple[str, datetime]]]
     not_encoded: dict[str, str] = field(default_factory=dict)
+    levers: list = field(default_factory=list)  # levers.LoadedLever, for what-if
+    overlay: object = None  # overlay.Plan: load order and what overlays changed
 
     def rule(self, rule_id: str) -> LoadedRule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -96,16 +100,21 @@ def load_catalog(path: Path | None = None) -> dict[str, dict]:
     return dict((data or {}).get("heuristics", {}))
 
 
-def load_rulebook(paths: list[str | Path], catalog: dict | None = None) -> RuleBook:
+def load_rulebook(paths: list[str | Path], catalog: dict | None = None, collect: list | None = None) -> RuleBook:
+    """Load and check every pack. With `collect`, errors are appended to it and the book of the
+    rules that did load is returned, so lint can go on checking; otherwise they raise PackError."""
     files = pack_files(paths)
     if not files:
         raise PackError(Diagnostic("no rule packs found", file=", ".join(map(str, paths)) or None,
                                    hint="give a pack file or a directory of *.yaml packs"))
     catalog = load_catalog() if catalog is None else catalog
-    errors: list[Diagnostic] = []
+    errors: list[Diagnostic] = [] if collect is None else collect
     shaped = [s for s in (_shape(f, errors) for f in files) if s is not None]
+    shaped, plan = arrange(shaped, errors)
     book = _assemble(shaped, catalog, errors)
-    if errors:
+    book.levers = load_levers(shaped, book.params, errors)
+    book.overlay = plan
+    if errors and collect is None:
         raise PackError(sorted(errors, key=by_position))
     return book
 
@@ -140,8 +149,8 @@ def _validate(model, raw, doc: Document, at: tuple, errors: list):
 
 
 def _rule_id_at(doc: Document, loc) -> str | None:
-    if len(loc) > 1 and loc[0] == "rules" and isinstance(loc[1], int):
-        rules = doc.data.get("rules")
+    if len(loc) > 1 and loc[0] in ("rules", "replace") and isinstance(loc[1], int):
+        rules = doc.data.get(loc[0])
         if isinstance(rules, list) and loc[1] < len(rules) and isinstance(rules[loc[1]], dict):
             rule_id = rules[loc[1]].get("id")
             return rule_id if isinstance(rule_id, str) else None
@@ -200,7 +209,7 @@ def _assemble(shaped, catalog: dict, errors: list) -> RuleBook:
         for entry in pack.not_encoded:
             not_encoded[entry.id] = entry.reason
         for i, rule in indexed_rules:
-            at = ("rules", i)
+            at = i if isinstance(i, tuple) else ("rules", i)  # overlay replacements: ("replace", k)
             pos = doc.position_of(at)
             duplicate = rule.id in seen
             if duplicate:  # still check its body, so every error of the pack shows at once

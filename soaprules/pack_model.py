@@ -75,14 +75,44 @@ class Milestone(Strict):
     at: Any = Field(description="Date-time with UTC offset.")
 
 
+class Lever(Strict):
+    """A profile field what-if may change, or that it must leave alone (checked in levers.py)."""
+
+    path: str = Field(description="Profile path, list-entry path (red_flags[].disclosed) or section.* "
+                                  "(only for actionable: false).")
+    actionable: bool = Field(description="Whether the student can change this field at all.")
+    reason: str = Field(min_length=10, description="Why it can or cannot be changed, in plain words.")
+    title: Optional[str] = Field(default=None, description="How the change reads, e.g. 'Open to any region'.")
+    values: Optional[Union[list[Union[Scalar, list[Scalar]]], str]] = Field(
+        default=None, description="Allowed values, or $param; defaults to every value of a choice or true/false.")
+    change: Optional[Literal["set", "add"]] = Field(
+        default=None, description="set the field (default), or add one value to a list of choices.")
+
+
+class Disable(Strict):
+    """An overlay switching off a rule of a pack it extends (checked in overlay.py)."""
+
+    id: str = Field(pattern=ID_PATTERN, description="Id of the rule to switch off.")
+    reason: str = Field(min_length=10, description="Why this school does not want the rule, in plain words.")
+
+
 class Pack(Strict):
     pack: Literal["soaprules/pack@1"] = Field(description="Pack format version.")
     name: str = Field(pattern=ID_PATTERN)
     version: str
     description: str
+    extends: list[str] = Field(default_factory=list, description="Overlay: names of the packs this pack "
+                                                                 "changes; they load first (see authoring.md).")
+    override_params: dict[str, Union[Scalar, list[Scalar]]] = Field(
+        default_factory=dict, description="Overlay: new values for parameters of the packs it extends.")
+    replace: list[Rule] = Field(default_factory=list, description="Overlay: rules that take the place of the "
+                                                                  "rules with the same id in the packs it extends.")
+    disable: list[Disable] = Field(default_factory=list, description="Overlay: rules of the packs it extends "
+                                                                     "to switch off, each with its reason.")
     params: dict[str, Union[Scalar, list[Scalar]]] = Field(default_factory=dict)
     decisions: dict[str, Decision] = Field(default_factory=dict)
     calendar: dict[int, list[Milestone]] = Field(default_factory=dict,
                                                  description="Per-year SOAP calendar milestones, in order.")
     rules: list[Rule] = Field(default_factory=list)
     not_encoded: list[NotEncoded] = Field(default_factory=list)
+    levers: list[Lever] = Field(default_factory=list, description="Fields what-if may change (see explanations.md).")

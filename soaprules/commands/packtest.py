@@ -1,0 +1,106 @@
+"""`soaprules test [PACK]... [--coverage] [--threshold N]`: run the packs' own tests."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+def register(main) -> None:
+    @main.command("test")
+    @click.argument("packs", nargs=-1, type=click.Path(exists=True, path_type=Path))
+    @click.option("--coverage", "show_coverage", is_flag=True,
+                  help="List the rules no case fires and the conditions not seen both true and false.")
+    @click.option("--threshold", type=click.FloatRange(0, 100), default=None,
+                  help="Fail when fewer than N% of the covered packs' rules fire in some case.")
+    @click.option("--condition-threshold", type=click.FloatRange(0, 100), default=None,
+                  help="Fail when fewer than N% of their conditions are seen both true and false.")
+    @click.option("--tests", "extra", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                  help="A test file to run against all the packs given (repeatable).")
+    def test(packs, show_coverage: bool, threshold, condition_threshold, extra) -> None:
+        """Run the pack tests in the tests/ folder beside each PACK (default: rules/).
+
+        Tests beside a pack run against it and the packs given before it, so
+        `soaprules test rules/ my-overlay/` runs the shipped tests on the shipped packs
+        and the overlay's tests on the shipped packs plus the overlay.
+        Exit 0 when every case passes and coverage meets the thresholds, else 1."""
+        from ..cli import _fail
+        from ..errors import SoapError
+        from ..packtest import run, suites
+        from ._packs import default_packs
+
+        paths = default_packs(packs)
+        if not any(s.files for s in suites(paths, list(extra))):
+            where = ", ".join(str((p if p.is_dir() else p.parent) / "tests") for p in paths)
+            sys.stderr.write(f"error: no pack tests found (looked in {where})\n")
+            raise SystemExit(1)
+        try:
+            outcome = run(paths, list(extra))
+        except SoapError as exc:
+            _fail(exc)
+        out = sys.stdout
+        _print_results(outcome, out)
+        ok = not outcome.failed
+        cov = outcome.coverage
+        if show_coverage or threshold is not None or condition_threshold is not None:
+            _print_coverage(outcome, out, detail=show_coverage)
+        for limit, value, what in ((threshold, cov.rule_percent, "rule"),
+                                   (condition_threshold, cov.condition_percent, "condition")):
+            if limit is not None and value < limit:
+                out.write(f"FAIL {what} coverage {value:.1f}% is below the threshold {limit:g}%\n")
+                ok = False
+        raise SystemExit(0 if ok else 1)
+
+
+def _print_results(outcome, out) -> None:
+    current = None
+    for result in outcome.results:
+        case = result.case
+        if case.file != current:
+            current = case.file
+            out.write(f"{current}\n")
+        if result.passed:
+            out.write(f"  ok    {case.case.name}\n")
+            continue
+        out.write(f"  FAIL  {case.case.name}  ({case.file}:{case.line})\n")
+        for failure in result.failures:
+            out.write(f"          {failure.what}\n")
+            out.write(f"            expected: {failure.expected}\n")
+            out.write(f"            actual:   {failure.actual}\n")
+            for line in failure.detail:
+                out.write(f"              {line}\n")
+    failed = len(outcome.failed)
+    total = len(outcome.results)
+    out.write(f"{total} case{'s' * (total != 1)}: {total - failed} passed, {failed} failed\n")
+
+
+def _print_coverage(outcome, out, detail: bool) -> None:
+    from ..packtest import describe
+    from ..source import load_document
+
+    cov = outcome.coverage
+    packs = sorted({pack for pack, _ in cov.rules})
+    fired = len(cov.fired & set(cov.rules))
+    both = sum(1 for v in cov.verdicts.values() if v >= {True, False})
+    out.write(f"\ncoverage of {', '.join(packs) or '(no pack)'}:\n")
+    out.write(f"  rules fired by some case:          {fired}/{len(cov.rules)} ({cov.rule_percent:.1f}%)\n")
+    out.write(f"  conditions seen true and false:    {both}/{len(cov.verdicts)} ({cov.condition_percent:.1f}%)\n")
+    if detail:
+        unfired = cov.unfired()
+        if unfired:
+            out.write("  rules no case fires:\n")
+            for rule in unfired:
+                out.write(f"    {rule.file}:{rule.line}  {rule.id}\n")
+        docs: dict = {}
+        one_sided = cov.one_sided()
+        if one_sided:
+            out.write("  conditions not seen both true and false:\n")
+            for rule, node, missing in one_sided:
+                doc = docs.setdefault(rule.file, load_document(rule.file))
+                pos = doc.position_of(node.at)
+                out.write(f"    {rule.file}:{pos.line if pos else rule.line}  {rule.id}: {describe(node)} "
+                          f"({missing})\n")
+    if outcome.untested:
+        listed = ", ".join(f"{name} ({n} rule{'s' * (n != 1)})" for name, n in outcome.untested)
+        out.write(f"  packs no test file covers: {listed}\n")

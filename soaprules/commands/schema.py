@@ -1,0 +1,28 @@
+"""`soaprules schema profile|pack`: JSON Schema for editors (yaml-language-server and others)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+def register(main) -> None:
+    @main.command()
+    @click.argument("kind", type=click.Choice(["profile", "pack"]))
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+                  help="Write the schema here (atomically) instead of standard output.")
+    def schema(kind: str, output: Path | None) -> None:
+        """Print the JSON Schema of a profile or a rule pack.
+
+        The repository keeps both in schemas/; files that start with
+        `# yaml-language-server: $schema=...` are checked and completed as you type."""
+        from ..cli import write_atomically
+        from ..schema_export import render
+
+        text = render(kind)
+        if output:
+            write_atomically(output, text)
+            output.chmod(0o644)  # a file to commit and share, not a private temporary
+        else:
+            sys.stdout.write(text)

@@ -1,0 +1,254 @@
+"""`soaprules test`: pack tests in YAML, expected against actual, coverage and thresholds."""
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from soaprules.cli import main
+from soaprules.pack_load import DEFAULT_RULES_DIR
+from soaprules.packtest import PackTestError, run, suites
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures" / "profiles"
+OVERLAY_DIR = ROOT / "examples" / "school-overlay"
+
+
+def write_tests(tmp_path, body: str, name: str = "t.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(body).replace("FIXTURES", str(FIXTURES)))
+    return path
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+# ---- the shipped packs ------------------------------------------------------------------
+
+def test_shipped_tests_pass_with_full_rule_coverage():
+    outcome = run([DEFAULT_RULES_DIR])
+    assert outcome.failed == [] and len(outcome.results) >= 30
+    cov = outcome.coverage
+    assert {pack for pack, _ in cov.rules} == {"core", "nrmp"}
+    assert cov.rule_percent == 100.0 and cov.unfired() == []
+    assert {name for name, _ in outcome.untested}.isdisjoint({"core", "nrmp"})
+
+
+def test_cli_shipped_coverage_threshold_100(runner):
+    result = runner.invoke(main, ["test", str(DEFAULT_RULES_DIR), "--coverage", "--threshold", "100"])
+    assert result.exit_code == 0, result.output
+    assert "rules fired by some case:          44/44 (100.0%)" in result.output or "(100.0%)" in result.output
+    assert "FAIL" not in result.output
+
+
+def test_overlay_tests_run_on_top_of_the_shipped_packs(runner):
+    outcome = run([DEFAULT_RULES_DIR, OVERLAY_DIR])
+    assert outcome.failed == []
+    files = {r.case.file for r in outcome.results}
+    assert str(OVERLAY_DIR / "tests" / "northfield.yaml") in files
+    assert ("northfield", "northfield-soap-huddle") in outcome.coverage.fired
+    # the shipped tests ran without the overlay: its changed threshold would fail them otherwise
+    plan = suites([DEFAULT_RULES_DIR, OVERLAY_DIR])
+    assert [len(s.packs) for s in plan] == [1, 2]
+    result = runner.invoke(main, ["test", str(DEFAULT_RULES_DIR), str(OVERLAY_DIR), "--threshold", "100"])
+    assert result.exit_code == 0, result.output
+
+
+# ---- failures show expected against actual ---------------------------------------------------
+
+WRONG = """\
+tests: soaprules/pack-tests@1
+covers: [core]
+cases:
+  - name: right about the quiet star
+    profile: FIXTURES/rs20-quiet-star.yaml
+    decisions: {rescue_tier: 1}
+  - name: wrong about the quiet star
+    profile: FIXTURES/rs20-quiet-star.yaml
+    decisions:
+      rescue_tier: 3
+      advocacy_bucket: {value: push_hard, rule: advocacy-clean-conduct}
+    absent: [red_flag_risk]
+    recommends: [nr-soap-cap]
+    forbids: [nr-programs-call-first]
+    fires: [tier-3-dishonesty]
+"""
+
+
+def test_wrong_expectations_print_expected_and_actual_and_exit_1(tmp_path, runner):
+    path = write_tests(tmp_path, WRONG)
+    result = runner.invoke(main, ["test", str(DEFAULT_RULES_DIR), "--tests", str(path)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    out = result.output
+    assert "  ok    right about the quiet star" in out
+    assert f"FAIL  wrong about the quiet star  ({path}:{line_of(path, 'wrong about')})" in out
+    assert "decision rescue_tier\n            expected: 3\n            actual:   1 (decided by rule " \
+           "tier-1-known-and-safe)" in out
+    assert "expected: 'push_hard' decided by rule advocacy-clean-conduct" in out
+    assert "actual:   'push_hard' decided by rule advocacy-push-hard" in out
+    assert "decision red_flag_risk\n            expected: absent\n            actual:   'none'" in out
+    assert "recommendation nr-soap-cap\n            expected: given\n            actual:   not given" in out
+    assert "application.soap_applications_planned gt 45" in out  # why it was not given
+    assert "recommendation nr-programs-call-first\n            expected: not given\n" \
+           "            actual:   given by rule nr-soap-rules-of-the-week" in out
+    assert "rule tier-3-dishonesty\n            expected: fires\n            actual:   did not fire" in out
+    assert "passed, 1 failed" in out
+
+
+def test_failures_as_data(tmp_path):
+    outcome = run([DEFAULT_RULES_DIR], [write_tests(tmp_path, WRONG)])
+    wrong = next(r for r in outcome.results if r.case.case.name.startswith("wrong"))
+    assert [f.what for f in wrong.failures] == [
+        "decision rescue_tier", "decision advocacy_bucket", "decision red_flag_risk",
+        "recommendation nr-soap-cap", "recommendation nr-programs-call-first", "rule tier-3-dishonesty"]
+
+
+# ---- bad test files: positioned errors, did-you-mean, exit 1 --------------------------------
+
+@pytest.mark.parametrize("case,needle,message,suggestion", [
+    ("decisions: {rescue_teir: 1}", "rescue_teir", "no decision 'rescue_teir'", "rescue_tier"),
+    ("decisions: {rescue_tier: 4}", "rescue_tier: 4", "4 is not a value of decision rescue_tier", None),
+    ("recommends: [nr-soap-capp]", "nr-soap-capp", "no rule gives recommendation 'nr-soap-capp'", "nr-soap-cap"),
+    ("fires: [tier-3-dishonsty]", "tier-3-dishonsty", "no rule 'tier-3-dishonsty'", "tier-3-dishonesty"),
+    ("absent: [sellabilty]", "sellabilty", "no decision 'sellabilty'", "sellability"),
+    ("recomends: [nr-soap-cap]", "recomends", "unknown field 'recomends'", "recommends"),
+])
+def test_bad_test_file_is_a_positioned_error(tmp_path, case, needle, message, suggestion):
+    path = write_tests(tmp_path, f"""\
+        tests: soaprules/pack-tests@1
+        covers: [core]
+        cases:
+          - name: one
+            profile: FIXTURES/rs20-quiet-star.yaml
+            {case}
+        """)
+    with pytest.raises(PackTestError) as info:
+        run([DEFAULT_RULES_DIR], [path])
+    (diag,) = info.value.diagnostics
+    assert message in diag.message and diag.suggestion == suggestion
+    assert diag.file == str(path) and diag.position.line == line_of(path, needle)
+
+
+def test_inline_profile_error_points_into_the_write_tests(tmp_path, runner):
+    path = write_tests(tmp_path, """\
+        tests: soaprules/pack-tests@1
+        covers: [core]
+        cases:
+          - name: inline
+            profile:
+              clinical: {evaluations: stong}
+            decisions: {sellability: sellable}
+        """)
+    result = runner.invoke(main, ["test", str(DEFAULT_RULES_DIR), "--tests", str(path)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{path}:{line_of(path, 'stong')}:" in result.output and "did you mean 'strong'" in result.output
+
+
+def test_missing_profile_file_and_unknown_covered_pack(tmp_path):
+    path = write_tests(tmp_path, """\
+        tests: soaprules/pack-tests@1
+        covers: [cor]
+        cases:
+          - {name: gone, profile: nowhere.yaml}
+        """)
+    with pytest.raises(PackTestError) as info:
+        run([DEFAULT_RULES_DIR], [path])
+    messages = [d.message for d in info.value.diagnostics]
+    assert messages == ["no profile file nowhere.yaml"]  # names are checked once the file itself is sound
+    path.write_text(path.read_text().replace("nowhere.yaml", str(FIXTURES / "rs20-quiet-star.yaml")))
+    with pytest.raises(PackTestError) as info:
+        run([DEFAULT_RULES_DIR], [path])
+    (diag,) = info.value.diagnostics
+    assert diag.message == "pack 'cor' is not loaded" and diag.suggestion == "core"
+
+
+def test_no_tests_found_is_an_error(tmp_path, runner):
+    shutil.copy(DEFAULT_RULES_DIR / "core.yaml", tmp_path / "core.yaml")
+    result = runner.invoke(main, ["test", str(tmp_path)])
+    assert result.exit_code == 1 and "no pack tests found" in result.output
+
+
+# ---- coverage -----------------------------------------------------------------------------
+
+def pack_dir_with_tests(tmp_path, cases: str) -> Path:
+    packs = tmp_path / "packs"
+    (packs / "tests").mkdir(parents=True)
+    for name in ("core.yaml", "nrmp.yaml"):
+        shutil.copy(DEFAULT_RULES_DIR / name, packs / name)
+    (packs / "tests" / "core.yaml").write_text(textwrap.dedent(f"""\
+        tests: soaprules/pack-tests@1
+        covers: [core]
+        cases:
+        """) + textwrap.indent(textwrap.dedent(cases).replace("FIXTURES", str(FIXTURES)), "  "))
+    return packs
+
+
+def test_threshold_fails_below_and_lists_what_no_case_fires(tmp_path, runner):
+    packs = pack_dir_with_tests(tmp_path, """\
+        - name: only the quiet star
+          profile: FIXTURES/rs20-quiet-star.yaml
+          decisions: {rescue_tier: 1}
+        """)
+    outcome = run([packs])
+    cov = outcome.coverage
+    assert 0 < cov.rule_percent < 100 and {p for p, _ in cov.rules} == {"core"}
+    assert "tier-3-dishonesty" in [r.id for r in cov.unfired()]
+    assert ("nrmp", 12) in outcome.untested or any(n == "nrmp" for n, _ in outcome.untested)
+    result = runner.invoke(main, ["test", str(packs), "--coverage", "--threshold", "100"])
+    assert result.exit_code == 1
+    assert f"FAIL rule coverage {cov.rule_percent:.1f}% is below the threshold 100%" in result.output
+    dishonesty = next(r for r in cov.unfired() if r.id == "tier-3-dishonesty")
+    assert f"{dishonesty.file}:{dishonesty.line}  tier-3-dishonesty" in result.output
+    assert "packs no test file covers: nrmp" in result.output
+    low = runner.invoke(main, ["test", str(packs), "--threshold", f"{cov.rule_percent - 1:.1f}"])
+    assert low.exit_code == 0
+
+
+def test_condition_coverage_needs_both_true_and_false(tmp_path, runner):
+    packs = pack_dir_with_tests(tmp_path, """\
+        - name: Step 2 below the threshold
+          profile: {exams: {step2: {score: 200}}}
+          decisions: {sellability: needs_explaining}
+        """)
+    cov = run([packs]).coverage
+    seen = {(r.id, repr(n.at)): missing for r, n, missing in cov.one_sided()}
+    step2 = [m for (rid, at), m in seen.items() if rid == "sellable-but" and "exams.step2.score" in at]
+    assert step2 == ["never false"]
+    packs_two = pack_dir_with_tests(tmp_path / "two", """\
+        - name: Step 2 below the threshold
+          profile: {exams: {step2: {score: 200}}}
+          decisions: {sellability: needs_explaining}
+        - name: Step 2 above it
+          profile: {exams: {step2: {score: 250}}}
+          absent: [sellability]
+        """)
+    cov_two = run([packs_two]).coverage
+    assert not [1 for r, n, _ in cov_two.one_sided() if r.id == "sellable-but" and "step2" in repr(n.at)]
+    assert cov_two.condition_percent > cov.condition_percent
+    result = runner.invoke(main, ["test", str(packs_two), "--condition-threshold", "99"])
+    assert result.exit_code == 1 and "condition coverage" in result.output
+
+
+def test_conditions_on_list_entries_are_counted_per_entry(tmp_path):
+    packs = pack_dir_with_tests(tmp_path, """\
+        - name: one faculty member knows them well, another barely
+          profile:
+            relationships:
+              faculty: [{knows_you: well, influence: high}, {knows_you: barely, influence: low}]
+          decisions: {}
+        """)
+    cov = run([packs]).coverage
+    one_sided = {(r.id, repr(n.at)) for r, n, _ in cov.one_sided()}
+    knows = [at for rid, at in one_sided if rid == "tier-1-known-and-safe" and "knows_you" in at]
+    assert knows == []  # seen true for the first entry and false for the second
+
+
+def test_file_argument_runs_only_the_tests_that_cover_it(tmp_path):
+    plan = suites([DEFAULT_RULES_DIR / "core.yaml"])
+    (suite,) = plan
+    assert suite.only == {"core"}
+    outcome = run([DEFAULT_RULES_DIR / "core.yaml", DEFAULT_RULES_DIR / "nrmp.yaml"])
+    assert {p for p, _ in outcome.coverage.rules} == {"core", "nrmp"} and outcome.failed == []

@@ -1,0 +1,52 @@
+"""`soaprules explain PROFILE TARGET`: why a conclusion holds, or why it does not."""
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import click
+
+FORMATS = ("text", "json")
+
+
+def register(main) -> None:
+    @main.command("explain")
+    @click.argument("profile", type=click.Path(dir_okay=False, path_type=Path))
+    @click.argument("target")
+    @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+                  help="text: an indented tree; json: soaprules/explanation@1.")
+    @click.option("--pack", "packs", multiple=True, type=click.Path(exists=True, path_type=Path),
+                  help="Rule pack file or directory (repeatable). Default: the shipped rules/.")
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+                  help="Write the explanation here (atomically) instead of standard output.")
+    def explain_command(profile: Path, target: str, fmt: str, packs: tuple, output: Path | None) -> None:
+        """Explain TARGET for PROFILE, back to the input values.
+
+        TARGET is a recommendation id, a decision name (rescue_tier), a rule id, or
+        decision=value (rescue_tier=1). When it holds, the tree runs from the conclusion
+        through the rules and derived facts to the profile values, with citations and the
+        proposals it overrode; when it does not, every condition of the candidate rules is
+        listed with its threshold, the actual value and its verdict.
+        """
+        from ..cli import _fail, write_atomically
+        from ..errors import SoapError
+        from ..explain import explain, parse_target
+        from ..pipeline import program_for
+        from ..profile_load import load_profile
+        from ..render import json_out, tree
+        from ..session import evaluate_profile
+
+        try:
+            program = program_for(list(packs) or None)
+            wanted = parse_target(target, program.book)
+            loaded, _ = load_profile(profile)
+            doc = explain(evaluate_profile(program, loaded), wanted)
+        except SoapError as exc:
+            _fail(exc)
+        buffer = io.StringIO()
+        (tree.render if fmt == "text" else json_out.render)(doc, buffer)
+        if output:
+            write_atomically(output, buffer.getvalue())
+        else:
+            sys.stdout.write(buffer.getvalue())

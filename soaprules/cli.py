@@ -27,6 +27,9 @@ def write_atomically(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report should read like any new file
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
@@ -47,16 +50,31 @@ def main() -> None:
               help="Rule pack file or directory (repeatable). Default: the shipped rules/.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Write the report here (atomically) instead of standard output.")
-def advise(profile: Path, fmt: str, packs: tuple[Path, ...], output: Path | None) -> None:
+@click.option("--record", is_flag=True, help="Also store this evaluation in the audit database "
+                                             "(see `soaprules history` and `soaprules replay`).")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
+              help="Audit database for --record. Default: $SOAPRULES_DB, else "
+                   "$XDG_DATA_HOME/soaprules/audit.sqlite3.")
+def advise(profile: Path, fmt: str, packs: tuple[Path, ...], output: Path | None, record: bool,
+           db: Path | None) -> None:
     """Evaluate PROFILE (YAML or JSON) and print prioritized, explained advice."""
-    from .pipeline import advise_file
+    from .advice import build
+    from .pipeline import evaluate_file
 
     try:
-        advice = advise_file(profile, list(packs) or None)
+        run = evaluate_file(profile, list(packs) or None)
+        advice = build(run)
     except SoapError as exc:
         _fail(exc)
     buffer = io.StringIO()
-    RENDERERS[fmt](advice, buffer)
+    RENDERERS[fmt](advice, buffer, **({"run": run} if fmt == "html" else {}))  # html draws full why-trees
+    if record:  # before any output: no report goes out unrecorded
+        from .audit import record as record_evaluation
+        try:
+            record_id = record_evaluation(db, profile, list(packs) or None, buffer.getvalue(), fmt=fmt)
+        except SoapError as exc:
+            _fail(exc)
+        sys.stderr.write(f"recorded as {record_id}: soaprules replay {record_id}\n")
     if output:
         write_atomically(output, buffer.getvalue())
     else:

@@ -12,7 +12,7 @@ from .compile import Program, compile_book
 from .pack_load import DEFAULT_RULES_DIR, load_rulebook, pack_files
 from .profile import Profile
 from .profile_load import load_profile
-from .session import Matcher, evaluate_profile
+from .session import Evaluation, Matcher, evaluate_profile
 
 _programs: dict[tuple, Program] = {}
 
@@ -29,6 +29,10 @@ def advise(profile: Profile, program: Program, matcher: Matcher | None = None) -
     return build(evaluate_profile(program, profile, matcher))
 
 
-def advise_file(path: str | Path, packs: list[str | Path] | None = None) -> dict:
+def evaluate_file(path: str | Path, packs: list[str | Path] | None = None) -> Evaluation:
     profile, _ = load_profile(path)
-    return advise(profile, program_for(packs))
+    return evaluate_profile(program_for(packs), profile)
+
+
+def advise_file(path: str | Path, packs: list[str | Path] | None = None) -> dict:
+    return build(evaluate_file(path, packs))

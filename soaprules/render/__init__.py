@@ -2,6 +2,6 @@
 chosen once, at the CLI edge."""
 from __future__ import annotations
 
-from . import json_out, markdown, text
+from . import html, json_out, markdown, text
 
-RENDERERS = {"text": text.render, "json": json_out.render, "markdown": markdown.render}
+RENDERERS = {"text": text.render, "json": json_out.render, "markdown": markdown.render, "html": html.render}

@@ -1,0 +1,293 @@
+"""The audit trail: record, history, replay (byte-identical or a diff), and writes that
+are all or nothing, even under SIGKILL."""
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from soaprules import audit
+from soaprules.advice import build
+from soaprules.cli import main
+from soaprules.errors import SoapError
+from soaprules.pack_load import DEFAULT_RULES_DIR, pack_files
+from soaprules.pipeline import advise_file
+from soaprules.render import RENDERERS
+from soaprules.replay import replay
+
+from conftest import PROFILES, ROOT
+
+
+def report(profile, packs=None, fmt="json") -> str:
+    buffer = io.StringIO()
+    RENDERERS[fmt](advise_file(profile, packs), buffer)
+    return buffer.getvalue()
+
+
+def record_run(db, profile, packs=None, fmt="json") -> int:
+    return audit.record(db, profile, packs, report(profile, packs, fmt), fmt=fmt)
+
+
+def counts(db) -> dict:
+    with sqlite3.connect(db) as conn:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("records", "record_files", "contents")}
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "audit.sqlite3"
+
+
+@pytest.fixture
+def packs(tmp_path):
+    """A private copy of the shipped packs, so a test can edit them after recording."""
+    folder = tmp_path / "packs"
+    folder.mkdir()
+    for f in pack_files([DEFAULT_RULES_DIR]):
+        shutil.copy(f, folder / f.name)
+    return folder
+
+
+@pytest.mark.parametrize("fmt", ["json", "text", "markdown", "html"])
+@pytest.mark.parametrize("profile", PROFILES[::4], ids=lambda p: p.stem)
+def test_replay_is_byte_identical(db, profile, fmt):
+    rid = record_run(db, profile, fmt=fmt)
+    result = replay(db, rid)
+    assert result.identical and result.output == audit.load(db, rid).output
+    assert result.version_changes == []
+
+
+def test_replay_of_an_html_report_with_explain_trees_is_byte_identical(db):
+    from soaprules.pipeline import program_for
+    from soaprules.profile_load import load_profile
+    from soaprules.render.html import render
+    from soaprules.session import evaluate_profile
+
+    profile = PROFILES[-1]
+    run = evaluate_profile(program_for(), load_profile(profile)[0])
+    buffer = io.StringIO()
+    render(build(run), buffer, run=run)
+    assert '<body data-trees="explain">' in buffer.getvalue()
+    rid = audit.record(db, profile, None, buffer.getvalue(), fmt="html")
+    assert replay(db, rid).identical
+
+
+def test_record_stores_everything_needed(db, packs):
+    profile = PROFILES[0]
+    rid = record_run(db, profile, [packs])
+    rec = audit.load(db, rid)
+    assert rec.profile.data == profile.read_bytes() and rec.profile.label == str(profile)
+    used = pack_files([packs])
+    assert [f.label for f in rec.packs] == [str(p) for p in used]
+    for stored, path in zip(rec.packs, used):
+        assert stored.data == path.read_bytes()
+        assert stored.sha256 == audit.hashlib.sha256(path.read_bytes()).hexdigest()
+    assert rec.catalog.data == (DEFAULT_RULES_DIR / "heuristics.yaml").read_bytes()
+    assert rec.versions["engine_name"] == "durable-rules" and rec.versions["engine_version"]
+    assert rec.versions["python"].count(".") == 2 and rec.versions["libraries"]["pydantic"]
+    assert rec.format == "json" and json.loads(rec.output)["packs"][0]["file"] == str(used[0])
+
+
+def test_replay_uses_the_recorded_packs_not_todays(db, packs, tmp_path):
+    profile = ROOT / "fixtures" / "profiles" / "rs20-quiet-star.yaml"
+    rid = record_run(db, profile, [packs])
+    core = packs / "core.yaml"
+    core.write_text(core.read_text().replace("clinical.evaluations: [strong, solid]", "clinical.evaluations: [solid]"))
+    assert report(profile, [packs]) != audit.load(db, rid).output  # the edit matters today...
+    assert replay(db, rid).identical  # ...but not to the replay
+
+
+def test_replay_shows_a_unified_diff_when_output_differs(db, runner):
+    rid = record_run(db, PROFILES[0], fmt="text")
+    with sqlite3.connect(db) as conn:  # as if last week's code had worded one line differently
+        old = conn.execute("SELECT output FROM records WHERE id = ?", (rid,)).fetchone()[0]
+        conn.execute("UPDATE records SET output = ? WHERE id = ?", (old.replace("Where you stand", "Standing"), rid))
+    result = runner.invoke(main, ["replay", str(rid), "--db", str(db)])
+    assert result.exit_code == 1
+    assert f"--- record {rid}" in result.stdout and "+++ replay now" in result.stdout
+    assert "-Standing\n+Where you stand\n" in result.stdout
+    assert "differs: record" in result.stderr
+
+
+def test_cli_history_and_replay(db, runner, monkeypatch):
+    first, second = record_run(db, PROFILES[0]), record_run(db, PROFILES[1], fmt="markdown")
+    result = runner.invoke(main, ["history", "--db", str(db)])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[0] == str(second) and lines[2].split()[0] == str(first)  # newest first
+    assert str(PROFILES[1]) in lines[0] and "markdown" in lines[0] and "core.yaml@" in lines[1]
+
+    monkeypatch.setenv("SOAPRULES_DB", str(db))  # the environment names the database when --db does not
+    rows = json.loads(runner.invoke(main, ["history", "--format", "json", "--limit", "1"]).stdout)
+    assert [r["id"] for r in rows] == [second] and len(rows[0]["packs"][0]["sha256"]) == 64
+    result = runner.invoke(main, ["replay", str(first)])
+    assert result.exit_code == 0 and result.stdout.startswith(f"identical: record {first} (")
+
+
+def test_database_path_precedence(monkeypatch, tmp_path):
+    monkeypatch.delenv("SOAPRULES_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert audit.resolve_path() == tmp_path / "xdg" / "soaprules" / "audit.sqlite3"
+    monkeypatch.delenv("XDG_DATA_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert audit.resolve_path() == tmp_path / "home" / ".local" / "share" / "soaprules" / "audit.sqlite3"
+    monkeypatch.setenv("SOAPRULES_DB", str(tmp_path / "env.db"))
+    assert audit.resolve_path() == tmp_path / "env.db"
+    assert audit.resolve_path(tmp_path / "flag.db") == tmp_path / "flag.db"
+
+
+def test_contents_are_stored_once(db):
+    for profile in PROFILES[:3]:
+        record_run(db, profile)
+    c = counts(db)
+    n_files = len(pack_files([DEFAULT_RULES_DIR])) + 1  # packs and the catalog
+    assert c["records"] == 3 and c["record_files"] == 3 * n_files
+    assert c["contents"] == n_files + 3  # shared pack texts once, one text per profile
+
+
+def test_an_exception_mid_transaction_leaves_no_half_record(db, monkeypatch):
+    record_run(db, PROFILES[0])
+    before = counts(db)
+    real = audit._link_file
+    calls = []
+
+    def failing(conn, record_id, position, stored):
+        calls.append(position)
+        if len(calls) == 2:  # the record row and one file are in: now fail
+            raise OSError("disk vanished")
+        real(conn, record_id, position, stored)
+
+    monkeypatch.setattr(audit, "_link_file", failing)
+    with pytest.raises(OSError):
+        record_run(db, PROFILES[1])
+    assert counts(db) == before  # not the record, not its first file, not the new profile text
+    monkeypatch.setattr(audit, "_link_file", real)
+    assert record_run(db, PROFILES[1]) == 2  # and the database is still writable
+
+
+KILLED_RECORDER = textwrap.dedent("""
+    import sys, time
+    from soaprules import audit
+    real = audit._link_file
+    def slow(conn, record_id, position, stored):
+        real(conn, record_id, position, stored)
+        if position == 1:
+            print("mid-transaction", flush=True)
+            time.sleep(60)
+    audit._link_file = slow
+    audit.record(sys.argv[1], sys.argv[2], None, sys.argv[3], fmt="text")
+""")
+
+
+def test_sigkill_mid_record_leaves_the_database_consistent(db, tmp_path):
+    record_run(db, PROFILES[0])
+    before = counts(db)
+    child = subprocess.Popen([sys.executable, "-c", KILLED_RECORDER, str(db), str(PROFILES[1]), "output"],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline() == "mid-transaction\n"
+        child.send_signal(signal.SIGKILL)
+    finally:
+        child.wait(timeout=30)
+        child.stdout.close()
+    assert child.returncode == -signal.SIGKILL
+    with sqlite3.connect(db) as conn:  # opening rolls the hot journal back
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert counts(db) == before
+    rid = record_run(db, PROFILES[1])
+    assert replay(db, rid).identical and [r["id"] for r in audit.history(db)] == [rid, 1]
+
+
+def test_record_refuses_when_packs_changed_after_the_evaluation(db, packs):
+    text = report(PROFILES[0], [packs])
+    (packs / "core.yaml").write_text((packs / "core.yaml").read_text() + "\n# edited\n")
+    with pytest.raises(SoapError, match="changed on disk"):
+        audit.record(db, PROFILES[0], [packs], text)
+    assert not db.exists() or counts(db)["records"] == 0
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=200), st.sampled_from(["", "\ufeff"]),
+       st.sampled_from(["\n", "\r\n"]))
+def test_profile_bytes_round_trip_exactly(tmp_path, text, bom, newline):
+    path = tmp_path / "p.yaml"
+    path.write_bytes((bom + text.replace("\n", newline)).encode("utf-8"))
+    rid = audit.record(tmp_path / "rt.db", path, None, "any output", fmt="text")
+    stored = audit.load(tmp_path / "rt.db", rid).profile
+    assert stored.data == path.read_bytes() and stored.sha256 == audit.hashlib.sha256(stored.data).hexdigest()
+
+
+def test_crlf_and_bom_profile_replays_identically(db, tmp_path):
+    raw = PROFILES[0].read_bytes().replace(b"\n", b"\r\n")
+    profile = tmp_path / "windows.yaml"
+    profile.write_bytes(b"\xef\xbb\xbf" + raw)
+    assert replay(db, record_run(db, profile, fmt="markdown")).identical
+
+
+@pytest.mark.parametrize("args, message", [
+    (["history"], "no audit database here"),
+    (["replay", "1"], "no audit database here"),
+])
+def test_missing_database_is_reported(tmp_path, runner, args, message):
+    result = runner.invoke(main, args + ["--db", str(tmp_path / "none.db")])
+    assert result.exit_code == 1 and message in result.stderr and not (tmp_path / "none.db").exists()
+
+
+def test_unknown_record_names_the_known_range(db, runner):
+    record_run(db, PROFILES[0])
+    result = runner.invoke(main, ["replay", "7", "--db", str(db)])
+    assert result.exit_code == 1
+    assert "no audit record 7" in result.stderr and "ids run from 1 to 1" in result.stderr
+
+
+def test_refuses_foreign_and_newer_databases(tmp_path, runner):
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"this is not sqlite at all" * 100)
+    foreign = tmp_path / "foreign.db"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    newer = tmp_path / "newer.db"
+    audit.connect(newer).close()
+    with sqlite3.connect(newer) as conn:
+        conn.execute(f"PRAGMA user_version = {audit.SCHEMA_VERSION + 1}")
+    for path, message in ((garbage, "cannot use the audit database"), (foreign, "not a soaprules audit database"),
+                          (newer, f"schema version {audit.SCHEMA_VERSION + 1}")):
+        result = runner.invoke(main, ["history", "--db", str(path)])
+        assert result.exit_code == 1 and message in result.stderr, (path, result.stderr)
+        assert "Traceback" not in result.output
+        assert f"{path}" in result.stderr
+
+
+def test_a_folder_named_as_the_database_is_an_error(tmp_path, runner, monkeypatch):
+    folder = tmp_path / "a-folder.db"
+    folder.mkdir()
+    assert runner.invoke(main, ["history", "--db", str(folder)]).exit_code == 2  # click: a usage error
+    monkeypatch.setenv("SOAPRULES_DB", str(folder))  # the environment is not checked by click
+    result = runner.invoke(main, ["history"])
+    assert result.exit_code == 1, result.output
+    assert "cannot use the audit database" in result.stderr and f"--> {folder}" in result.stderr
+    with pytest.raises(SoapError, match="cannot use the audit database"):
+        record_run(folder, PROFILES[0])
+
+
+def test_advise_record_option_when_wired(db, runner):
+    """End to end through `advise --record` once cli.advise has the option."""
+    if "record" not in {p.name for p in main.commands["advise"].params}:
+        pytest.skip("cli.advise has no --record option yet (the lead adds it)")
+    result = runner.invoke(main, ["advise", str(PROFILES[0]), "--format", "markdown", "--record", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    (row,) = audit.history(db)
+    assert row["format"] == "markdown" and audit.load(db, row["id"]).output in result.stdout
+    assert replay(db, row["id"]).identical

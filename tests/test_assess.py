@@ -1,0 +1,599 @@
+"""`soaprules assess`: the interview, driven through click's runner and a real terminal.
+
+Scripts are built from a persona (profile path -> what the student types): the
+interview is run once in-process to learn the order it asks in, and the lines go to
+the CLI as standard input. The CLI run is then checked on its own: the questions it
+printed, the file it saved and the advice it gave.
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from typing import Optional
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import Field, create_model
+
+from soaprules import profile as profile_module
+from soaprules import profile_load, schema_paths
+from soaprules.answers import AnswerError, checked, get, parse
+from soaprules.assess_io import load, save
+from soaprules.cli import main
+from soaprules.conversation import Interview, evaluate
+from soaprules.interview import NOW, PHASE, phase_paths, question_for, ranked, rules_for_phase, timeline_phases
+from soaprules.pipeline import program_for
+
+from conftest import PROFILES
+from strategies import profiles
+
+ASKED = re.compile(r"^\[\d+[^\]]*\] .*  \((?P<path>[^()]+)\)$", re.MULTILINE)
+RED_FLAG_DETAIL = re.compile(r"^red_flags\[")
+
+# A student with an influential, active faculty ally, clean record, flexible geography.
+BASE = {
+    "red_flags": "no",
+    "relationships.faculty": "yes",
+    "relationships.faculty[0].knows_you": "well",
+    "relationships.faculty[0].influence": "high",
+    "relationships.faculty[0].signals": "asked for cv, named programs",
+    "relationships.faculty[0]+": "no",
+    "clinical.evaluations": "strong",
+    "clinical.described_as": "reliable, coachable",
+    "conduct.professionalism_concerns": "0",
+    "conduct.staff_complaints": "no",
+    "conduct.dishonesty": "no",
+    "target.specialty": "internal medicine",
+    "target.specialty_history": "none",
+    "applicant.visa_required": "no",
+    "applicant.school_network": "average",
+    "target.warned_to_broaden": "no",
+    "geography.regions": "midwest, south, southeast",
+    "status.soap_eligible": "yes",
+}
+COMMON = {"red_flag_risk": "none", "specialty_realism": "realistic", "geographic_flexibility": "flexible",
+          "advocate_status": "active_advocate", "rescue_tier": 1}
+PHASES = {
+    "pre_match": ({}, {}),
+    "match_week": ({"status.now": "2026-03-16T15:00-04:00"}, {"outreach_window": "still_useful"}),
+    "soap": ({"status.now": "2026-03-18T09:00-04:00"}, {"outreach_window": "nudge_only"}),
+    "post_soap": ({"post_match.plan": "same_specialty"}, {"post_match_track": "same_specialty"}),
+    "gap_year": ({"post_match.plan": "same specialty"}, {"post_match_track": "same_specialty"}),
+    "reapplying": ({"post_match.plan": "pivot"}, {"post_match_track": "pivot"}),
+}
+
+
+@pytest.fixture
+def program():
+    """The packs as the CLI sees them now (compiled once per content), so a script is
+    planned against exactly the rules the command will run."""
+    return program_for()
+
+
+class Persona:
+    """Answers by question path; skips (an empty line) what it was not given."""
+
+    def __init__(self, answers: dict, stop_after: int | None = None):
+        self.answers, self.stop_after = answers, stop_after
+        self.asked: list[str] = []
+        self.replies: list[str] = []
+        self.errors: list[str] = []
+
+    def say(self, text):
+        pass
+
+    def error(self, text):
+        self.errors.append(text)
+
+    def explain(self, question, candidate):
+        pass
+
+    def ask(self, question, number, left):
+        if self.stop_after is not None and len(self.asked) >= self.stop_after:
+            return None
+        self.asked.append(question.path)
+        self.replies.append(self.answers.get(question.path, ""))
+        return self.replies[-1]
+
+
+def shown(path: str) -> str:
+    """How the terminal names a question: "add another entry?" by its list."""
+    return re.sub(r"\[\d+\]\+$", "", path)
+
+
+def script(program, answers: dict, data: dict | None = None) -> Persona:
+    persona = Persona(answers)
+    Interview(program, data or {}, persona, lambda d: None).run()
+    return persona
+
+
+def flat(text: str) -> str:
+    """Output with the terminal's line wrapping undone, for looking up a sentence."""
+    return " ".join(text.split())
+
+
+def asked_in(output: str) -> list[str]:
+    return [m["path"] for m in ASKED.finditer(output)]
+
+
+def persona_for(phase: str) -> tuple[dict, dict]:
+    extra, expected = PHASES[phase]
+    return {PHASE: phase.replace("_", " "), **BASE, **extra}, {**COMMON, **expected}
+
+
+# ---- a whole session per phase ---------------------------------------------------------
+
+@pytest.mark.parametrize("phase", list(PHASES))
+def test_session_from_nothing_to_advice(phase, program, runner, tmp_path):
+    answers, expected = persona_for(phase)
+    plan = script(program, answers)
+    target = tmp_path / "me.yaml"
+    result = runner.invoke(main, ["assess", "--profile", str(target), "--format", "json"],
+                           input="\n".join(plan.replies) + "\n")
+    assert result.exit_code == 0, result.output
+    assert asked_in(result.stderr) == [shown(p) for p in plan.asked]
+    assert plan.asked[0] == PHASE
+    assert not plan.errors
+    assert "Nothing leaves this computer" in flat(result.stderr) and "minutes" in flat(result.stderr)
+    advice = json.loads(result.stdout)
+    assert advice["phase"] == phase
+    decisions = {name: d["value"] for name, d in advice["decisions"].items()}
+    assert {k: decisions.get(k) for k in expected} == expected
+    saved = yaml.safe_load(target.read_text())
+    assert saved["status"]["phase"] == phase
+    assert saved["red_flags"] == []
+    assert saved["relationships"]["faculty"][0]["signals"] == ["asked_for_cv", "named_programs"]
+    assert ("now" in saved["status"]) == (phase in ("match_week", "soap"))
+
+
+def test_the_phase_decides_what_is_asked(program):
+    """Only what the phase's rules read; the post-Match plan only after the Match."""
+    book = program.book
+    for phase in PHASES:
+        plan = script(program, persona_for(phase)[0])
+        allowed = set(phase_paths(book, phase)) | {PHASE}
+        bases = {re.sub(r"\[\d+\].*", "", p) for p in plan.asked}
+        assert bases <= allowed, phase
+        assert ("post_match.plan" in plan.asked) == (phase in ("post_soap", "gap_year", "reapplying"))
+
+
+# ---- never asked ---------------------------------------------------------------------
+
+def test_no_red_flags_means_no_red_flag_details(program, runner, tmp_path):
+    answers, _ = persona_for("soap")
+    plan = script(program, answers)
+    result = runner.invoke(main, ["assess", "--profile", str(tmp_path / "p.yaml")],
+                           input="\n".join(plan.replies) + "\n")
+    asked = asked_in(result.stderr)
+    assert "red_flags" in asked
+    assert not [p for p in asked if RED_FLAG_DETAIL.match(p)]
+    # the same interview with a flag does ask the details (so the check above can fail)
+    flagged = {**answers, "red_flags": "yes", "red_flags[0].kind": "exam failure", "red_flags[0]+": "no"}
+    details = [p for p in script(program, flagged).asked if RED_FLAG_DETAIL.match(p)]
+    assert "red_flags[0].kind" in details and "red_flags[0].explanation_ready" in details
+
+
+def test_gap_year_student_is_never_asked_match_week_timing(program, runner, tmp_path):
+    book = program.book
+    assert "gap_year" not in timeline_phases(book)
+    assert NOW not in phase_paths(book, "gap_year") and NOW in phase_paths(book, "soap")
+    answers, _ = persona_for("gap_year")
+    result = runner.invoke(main, ["assess", "--profile", str(tmp_path / "g.yaml")],
+                           input="\n".join(script(program, answers).replies) + "\n")
+    assert result.exit_code == 0
+    assert "status.now" not in asked_in(result.stderr)
+    assert "status.now" in script(program, persona_for("match_week")[0]).asked
+
+
+def test_rules_that_read_only_the_clock_are_dropped_in_a_gap_year(program):
+    kept = rules_for_phase(program.book, "gap_year")
+    assert not [r.id for r in kept if _only_clock(r)]
+    assert [r.id for r in rules_for_phase(program.book, "soap") if _only_clock(r)]
+
+
+def _only_clock(rule):
+    from soaprules.interview import reads
+    found = reads(rule)
+    return found.timeline and not found.paths and not found.inputs
+
+
+# ---- interrupt and resume ------------------------------------------------------------
+
+class CtrlCAfter(io.BytesIO):
+    """Standard input that raises KeyboardInterrupt once its lines are used up: Ctrl-C."""
+
+    def read1(self, size=-1):
+        data = super().read1(size)
+        if not data:
+            raise KeyboardInterrupt
+        return data
+
+
+def test_ctrl_c_keeps_answers_and_resume_asks_only_the_rest(program, runner, tmp_path):
+    answers, expected = persona_for("soap")
+    plan = script(program, answers)
+    first = 9  # after a whole list entry: "add another?" is not in the file, the rest is
+    target = tmp_path / "me.yaml"
+    result = runner.invoke(main, ["assess", "--profile", str(target)],
+                           input=CtrlCAfter(("\n".join(plan.replies[:first]) + "\n").encode()))
+    assert result.exit_code == 130
+    assert "nothing was lost" in flat(result.stderr)
+    kept = yaml.safe_load(target.read_text())
+    assert kept["status"]["phase"] == "soap" and kept["red_flags"] == []
+    asked_before = plan.asked[:first]
+    assert asked_in(result.stderr)[:first] == [shown(p) for p in asked_before]
+    # resume: leave to write into the file, then only what is missing
+    rest = script(program, answers, data=load(target))
+    again = runner.invoke(main, ["assess", "--profile", str(target), "--format", "json"],
+                          input="yes\n" + "\n".join(rest.replies) + "\n")
+    assert again.exit_code == 0, again.output
+    asked_after = asked_in(again.stderr)
+    assert asked_after == [shown(p) for p in rest.asked]
+    answered_before = {p for p in asked_before if p in answers and not p.endswith("+")}
+    assert not answered_before & set(rest.asked)
+    assert asked_before + rest.asked == plan.asked
+    decisions = {n: d["value"] for n, d in json.loads(again.stdout)["decisions"].items()}
+    assert {k: decisions.get(k) for k in expected} == expected
+
+
+def test_interrupted_file_is_whole_yaml_after_every_answer(program, tmp_path):
+    """Saved after each answer: the file on disk always loads and holds every answer so far."""
+    target = tmp_path / "p.yaml"
+    seen = []
+
+    def saving(data):
+        save(target, data)
+        seen.append(load(target))
+
+    Interview(program, {}, Persona(persona_for("post_soap")[0]), saving).run()
+    assert len(seen) > 10
+    assert all(set(a) <= set(b) for a, b in zip(seen, seen[1:]))  # answers only add up
+    assert load(target) == seen[-1]
+
+
+# ---- saving ------------------------------------------------------------------------
+
+def test_existing_file_is_never_overwritten_without_asking(runner, tmp_path):
+    target = tmp_path / "me.yaml"
+    target.write_text("schema: soaprules/profile@1\nstatus: {phase: soap}\n")
+    before = target.read_text()
+    refused = runner.invoke(main, ["assess", "--profile", str(target), "--non-interactive",
+                                   "--answer", "red_flags=no"])
+    assert refused.exit_code == 2 and "--yes" in flat(refused.stderr)
+    assert target.read_text() == before
+    # interactive: "no" keeps the file as it is and saves to a new one
+    kept = runner.invoke(main, ["assess", "--profile", str(target), "--answer", "red_flags=no"],
+                         input="no\nstop\n")
+    assert kept.exit_code == 0
+    assert target.read_text() == before
+    assert yaml.safe_load((tmp_path / "me-2.yaml").read_text())["red_flags"] == []
+    # --yes: the new answer goes into the file
+    agreed = runner.invoke(main, ["assess", "--profile", str(target), "--non-interactive", "--yes",
+                                  "--answer", "red_flags=no"])
+    assert agreed.exit_code == 0
+    assert yaml.safe_load(target.read_text())["red_flags"] == []
+
+
+def test_default_file_from_an_earlier_session_is_continued_only_if_wanted(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    first = runner.invoke(main, ["assess"], input="gap year\nstop\n")
+    assert first.exit_code == 0
+    assert yaml.safe_load(open("soap-profile.yaml"))["status"] == {"phase": "gap_year"}
+    fresh = runner.invoke(main, ["assess"], input="no\nsoap\nstop\n")
+    assert "(status.phase)" in flat(fresh.stderr)
+    assert yaml.safe_load(open("soap-profile.yaml"))["status"] == {"phase": "gap_year"}
+    assert yaml.safe_load(open("soap-profile-2.yaml"))["status"] == {"phase": "soap"}
+    resumed = runner.invoke(main, ["assess"], input="yes\nstop\n")
+    assert "(status.phase)" not in flat(resumed.stderr)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(profiles())
+def test_saved_yaml_round_trips_and_adds_nothing(tmp_path, profile):
+    data = profile.model_dump(by_alias=True, exclude_none=True, mode="json")
+    data.pop("schema")
+    target = tmp_path / "round.yaml"
+    save(target, data)
+    text = target.read_text()
+    assert text.startswith("#") and "schema: soaprules/profile@1" in text
+    assert load(target) == checked(data)
+    assert "null" not in text
+
+
+def test_unanswered_means_absent(program, runner, tmp_path):
+    """Skipping everything but the phase saves the phase and nothing else."""
+    target = tmp_path / "s.yaml"
+    skips = "soap\n" + "\n" * 60
+    result = runner.invoke(main, ["assess", "--profile", str(target)], input=skips)
+    assert result.exit_code == 0
+    assert yaml.safe_load(target.read_text()) == {"schema": "soaprules/profile@1", "status": {"phase": "soap"}}
+
+
+# ---- at the prompt: validation, skip, back, stop, help ------------------------------------
+
+def test_bad_answers_are_explained_and_asked_again(runner, tmp_path):
+    target = tmp_path / "v.yaml"
+    lines = ["sopa", "soap", "next tuesday", "2026-03-16T10:30", "2026-03-16T10:30-04:00", "maybe", "no"]
+    result = runner.invoke(main, ["assess", "--profile", str(target)], input="\n".join(lines) + "\nstop\n")
+    assert result.exit_code == 0
+    err = flat(result.stderr)
+    assert "did you mean 'soap'?" in err
+    assert "is not a date and time" in err and "add your UTC offset" in err
+    assert "'maybe' is not yes or no" in err
+    saved = yaml.safe_load(target.read_text())
+    assert saved["status"] == {"phase": "soap", "now": "2026-03-16T10:30:00-04:00"}
+    assert asked_in(result.stderr)[:3] == ["status.phase", "status.phase", "status.now"]
+
+
+@pytest.mark.parametrize("kind, path, text, value", [
+    ("int", "conduct.professionalism_concerns", "2", 2),
+    ("enum", "status.phase", "2", "match_week"),
+    ("enum", "status.phase", "Gap Year", "gap_year"),
+    ("enum_list", "geography.regions", "1, 3, south", ["northeast", "midwest", "south"]),
+    ("enum_list", "geography.regions", "none", []),
+    ("bool", "applicant.visa_required", "Y", True),
+])
+def test_answers_parse(kind, path, text, value):
+    spec = question_for(path).spec
+    assert spec.kind == kind
+    assert parse(spec, text) == value
+
+
+@pytest.mark.parametrize("path, text, message", [
+    ("conduct.professionalism_concerns", "51", "from 0 to 50"),
+    ("conduct.professionalism_concerns", "two", "not a whole number"),
+    ("status.phase", "9", "pick a number from 1 to 6"),
+    ("geography.regions", "midwest, mars", "'mars' is not one of the choices"),
+])
+def test_answers_refused_with_a_reason(path, text, message):
+    with pytest.raises(AnswerError, match=re.escape(message)):
+        parse(question_for(path).spec, text)
+
+
+def test_back_changes_the_previous_answer(program, runner, tmp_path):
+    target = tmp_path / "b.yaml"
+    first = script(program, {PHASE: "soap"}).asked  # the second question
+    lines = ["soap", "2026-03-18T09:00-04:00", "back", "back", "gap year"]
+    result = runner.invoke(main, ["assess", "--profile", str(target)], input="\n".join(lines) + "\nstop\n")
+    assert result.exit_code == 0
+    assert asked_in(result.stderr)[:5] == ["status.phase", first[1], first[2], first[1], "status.phase"]
+    saved = yaml.safe_load(target.read_text())
+    assert saved["status"] == {"phase": "gap_year"}
+
+
+def test_back_on_the_first_question_says_so(runner, tmp_path):
+    result = runner.invoke(main, ["assess", "--profile", str(tmp_path / "f.yaml")], input="back\nstop\n")
+    assert "nothing to go back to" in flat(result.stderr)
+
+
+def test_stop_gives_the_advice_so_far(runner, tmp_path):
+    result = runner.invoke(main, ["assess", "--profile", str(tmp_path / "s.yaml"), "--format", "json"],
+                           input="soap\n\nno\nstop\n")
+    assert result.exit_code == 0
+    advice = json.loads(result.stdout)
+    assert advice["phase"] == "soap" and advice["decisions"]["red_flag_risk"]["value"] == "none"
+    assert "Stopping here" in flat(result.stderr)
+
+
+def test_help_says_why_a_question_is_asked(runner, tmp_path):
+    result = runner.invoke(main, ["assess", "--profile", str(tmp_path / "h.yaml")], input="soap\n?\nstop\n")
+    assert "Your answer can change" in flat(result.stderr)
+    assert "--answer status.now=VALUE" in flat(result.stderr) or "--answer " in flat(result.stderr)
+
+
+# ---- most useful question next ----------------------------------------------------------
+
+def test_next_question_changes_the_most(program):
+    """Each question asked has at least the impact of every other question open at that moment."""
+    data = {"status": {"phase": "soap"}}
+    asked: set = set()
+    for _ in range(8):
+        run, advice = evaluate(program, data)
+        found = ranked(run, advice, asked)
+        if not found:
+            break
+        best = found[0]
+        assert all(len(best.changes) >= len(other.changes) for other in found)
+        asked.add(best.question.path)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(profiles())
+def test_only_open_questions_of_the_phase_are_offered(program, profile):
+    """A candidate is never a field already answered, and always one the phase's rules read."""
+    plain = checked(profile.model_dump(by_alias=True, exclude_none=True, mode="json"))
+    run, advice = evaluate(program, plain)
+    phase = get(plain, PHASE)
+    readable = set(phase_paths(program.book, phase))
+    for candidate in ranked(run, advice, set()):
+        path = candidate.question.path
+        assert get(plain, path) is None, path
+        assert re.sub(r"\[\d+\].*", "", path) in readable, (phase, path)
+
+
+def test_now_means_this_moment_with_its_offset():
+    value = parse(question_for(NOW).spec, "now")
+    assert "T" in value and (value.endswith("Z") or re.search(r"[+-]\d\d:\d\d$", value))
+
+
+@pytest.mark.parametrize("fixture", PROFILES, ids=lambda p: p.stem)
+def test_resuming_a_complete_profile_changes_nothing(runner, tmp_path, fixture):
+    """Read through the interview's loader, a profile gives the advice `advise` gives, and
+    the file is left alone when no answer is added."""
+    copy = tmp_path / fixture.name
+    copy.write_text(fixture.read_text())
+    ours = runner.invoke(main, ["assess", "--non-interactive", "--profile", str(copy), "--format", "json"])
+    theirs = runner.invoke(main, ["advise", str(fixture), "--format", "json"])
+    assert ours.exit_code == theirs.exit_code == 0, ours.output
+    assert json.loads(ours.stdout) == json.loads(theirs.stdout)
+    assert copy.read_text() == fixture.read_text()
+
+
+# ---- scripts: flags and standard input --------------------------------------------------
+
+def test_non_interactive_from_flags_and_stdin(runner, tmp_path):
+    target = tmp_path / "n.yaml"
+    stdin = "# answers\nstatus.soap_eligible=yes\nrelationships.faculty[0].knows_you=well\n"
+    result = runner.invoke(main, ["assess", "--non-interactive", "--profile", str(target), "--format", "json",
+                                  "--answer", "status.phase=soap", "--answer", "red_flags=no",
+                                  "--answer", "geography.regions=midwest,south,west"], input=stdin)
+    assert result.exit_code == 0, result.output
+    advice = json.loads(result.stdout)
+    assert advice["decisions"]["geographic_flexibility"]["value"] == "flexible"
+    saved = yaml.safe_load(target.read_text())
+    assert saved["relationships"] == {"faculty": [{"knows_you": "well"}]}
+    assert saved["status"] == {"phase": "soap", "soap_eligible": True}
+    assert "?" not in flat(result.stderr)  # nothing was asked
+
+
+@pytest.mark.parametrize("answer, message", [
+    ("status.phse=soap", "did you mean 'status.phase'?"),
+    ("status.phase=sop", "did you mean 'soap'?"),
+    ("exams.step2.score=999", "from 1 to 300"),
+    ("red_flags[2].kind=exam_failure", "give entries in order"),
+    ("red_flags=yes", "give the entries field by field"),
+    ("status.phase", "is not PATH=VALUE"),
+])
+def test_bad_flags_are_usage_errors_and_write_nothing(runner, tmp_path, answer, message):
+    target = tmp_path / "x.yaml"
+    result = runner.invoke(main, ["assess", "--non-interactive", "--profile", str(target), "--answer", answer])
+    assert result.exit_code == 2
+    assert message in flat(result.stderr)
+    assert "Traceback" not in result.output
+    assert not target.exists()
+
+
+def test_bad_stdin_line_names_its_line(runner):
+    result = runner.invoke(main, ["assess", "--non-interactive"], input="status.phase=soap\n\nred_flags=maybe\n")
+    assert result.exit_code == 2 and "standard input line 3" in flat(result.stderr)
+
+
+def test_invalid_profile_file_is_a_positioned_error(runner, tmp_path):
+    target = tmp_path / "bad.yaml"
+    target.write_text("schema: soaprules/profile@1\nstatus:\n  phase: sopa\n")
+    result = runner.invoke(main, ["assess", "--profile", str(target)], input="stop\n")
+    assert result.exit_code == 1
+    assert "bad.yaml:3" in flat(result.stderr) and "soap" in flat(result.stderr)
+    assert target.read_text().endswith("sopa\n")
+
+
+# ---- a field added to the schema becomes a question -------------------------------------
+
+@pytest.fixture
+def extended_schema(monkeypatch):
+    """The profile with one more field, readiness.mock_interviews, in place of the shipped one."""
+    readiness = create_model("Readiness", __base__=profile_module.Readiness, mock_interviews=(
+        Optional[int], Field(default=None, ge=0, le=30, description="Mock interviews done with an advisor.")))
+    profile = create_model("Profile", __base__=profile_module.Profile, readiness=(
+        Optional[readiness], Field(default=None, description="How ready they are to be helped.")))
+    for module in (profile_module, schema_paths, profile_load):
+        monkeypatch.setattr(module, "Profile", profile)
+    schema_paths.profile_fields.cache_clear()
+    schema_paths.item_fields.cache_clear()
+    yield
+    schema_paths.profile_fields.cache_clear()
+    schema_paths.item_fields.cache_clear()
+
+
+MOCK_PACK = """\
+pack: soaprules/pack@1
+name: mock-interviews
+version: 0.1.0
+description: A school's own rule on a field its overlay added to the profile.
+rules:
+  - id: practise-interviews
+    title: Few mock interviews
+    when: {readiness.mock_interviews: {lt: 2}}
+    then:
+      recommend: {topic: communication, priority: high, text: Book two mock interviews this week.}
+    cites: [FA-13]
+    sources: [{seed: 000_fe36d88cfa4fe4be.txt, quote: "first reaction"}]
+"""
+
+
+def test_a_field_added_to_the_schema_becomes_a_question(extended_schema, runner, tmp_path):
+    pack = tmp_path / "mock.yaml"
+    pack.write_text(MOCK_PACK)
+    target = tmp_path / "m.yaml"
+    result = runner.invoke(main, ["assess", "--pack", str(pack), "--profile", str(target), "--format", "json"],
+                           input="soap\n1\n")
+    assert result.exit_code == 0, result.output
+    assert asked_in(result.stderr) == ["status.phase", "readiness.mock_interviews"]
+    assert "Mock interviews done with an advisor." in flat(result.stderr)
+    assert "a whole number from 0 to 30" in flat(result.stderr)
+    assert yaml.safe_load(target.read_text())["readiness"] == {"mock_interviews": 1}
+    advice = json.loads(result.stdout)
+    assert [r["rule"] for r in advice["recommendations"]] == ["practise-interviews"]
+
+
+# ---- a real terminal --------------------------------------------------------------------
+
+TMUX = shutil.which("tmux")
+
+
+class Pane:
+    def __init__(self, socket, cwd, command: list[str]):
+        self.socket = str(socket)  # a socket of our own, inside the test's folder
+        shell = " ".join(command) + "; echo EXIT=$?; sleep 60"
+        self._tmux("new-session", "-d", "-s", "t", "-x", "200", "-y", "60", "-c", str(cwd), shell)
+
+    def _tmux(self, *args) -> str:
+        return subprocess.run([TMUX, "-S", self.socket, *args], check=True, capture_output=True,
+                              text=True).stdout
+
+    def screen(self) -> str:
+        return self._tmux("capture-pane", "-p", "-J", "-t", "t", "-S", "-2000")
+
+    def wait_for(self, text: str, timeout: float = 30) -> str:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            shown = flat(self.screen())
+            if text in shown:
+                return shown
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}")
+
+    def type(self, *keys: str) -> None:
+        self._tmux("send-keys", "-t", "t", *keys)
+
+    def close(self) -> None:
+        subprocess.run([TMUX, "-S", self.socket, "kill-server"], capture_output=True)
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed: the real-terminal run needs it "
+                                          "(apt-get install tmux)")
+def test_real_terminal_session_with_ctrl_c_and_resume(tmp_path):
+    command = [sys.executable, "-m", "soaprules", "assess", "--profile", "me.yaml"]
+    first = Pane(tmp_path / "tmux-1", tmp_path, command)
+    try:
+        first.wait_for("(status.phase)")
+        first.wait_for("Nothing leaves this computer")
+        first.type("soap", "Enter")
+        first.wait_for("(status.now)")
+        first.type("2026-03-17T09:00-04:00", "Enter")
+        first.wait_for("[3")
+        first.type("C-c")
+        shown = first.wait_for("EXIT=")
+        assert "EXIT=130" in shown and "nothing was lost" in shown
+    finally:
+        first.close()
+    assert yaml.safe_load((tmp_path / "me.yaml").read_text())["status"] == {
+        "phase": "soap", "now": "2026-03-17T09:00:00-04:00"}
+    second = Pane(tmp_path / "tmux-2", tmp_path, command)
+    try:
+        second.wait_for("Save the new answers into me.yaml?")
+        second.type("yes", "Enter")
+        shown = second.wait_for("[1")
+        assert "(status.phase)" not in shown and "(status.now)" not in shown
+        second.type("stop", "Enter")
+        shown = second.wait_for("EXIT=")
+        assert "EXIT=0" in shown and "soaprules advice for" in shown
+    finally:
+        second.close()

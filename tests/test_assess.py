@@ -192,18 +192,6 @@ def test_gap_year_student_is_never_asked_match_week_timing(program, runner, tmp_
     assert "status.now" in script(program, persona_for("match_week")[0]).asked
 
 
-def test_rules_that_read_only_the_clock_are_dropped_in_a_gap_year(program):
-    kept = rules_for_phase(program.book, "gap_year")
-    assert not [r.id for r in kept if _only_clock(r)]
-    assert [r.id for r in rules_for_phase(program.book, "soap") if _only_clock(r)]
-
-
-def _only_clock(rule):
-    from soaprules.interview import reads
-    found = reads(rule)
-    return found.timeline and not found.paths and not found.inputs
-
-
 # ---- interrupt and resume ------------------------------------------------------------
 
 class CtrlCAfter(io.BytesIO):

@@ -9,7 +9,7 @@ from ..templates import words
 from .words import because_line, cite_line, decision_label
 
 WIDTH = 80
-SHOWN_PER_PRIORITY = {"critical": 99, "high": 99, "medium": 6, "low": 3}
+SHOWN_PER_PRIORITY = {"critical": 99, "high": 8, "medium": 3, "low": 1}  # a student reads ~12 items, not 25
 
 
 def _wrap(text: str, indent: str, first: str | None = None) -> str:

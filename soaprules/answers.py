@@ -13,14 +13,13 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from . import profile as profile_module
+from . import datapath, profile as profile_module
 from .schema_paths import FieldSpec, item_fields, profile_fields
 from .suggest import closest
 
 YES = ("yes", "y", "true")
 NO = ("no", "n", "false")
 NONE_WORDS = ("none", "nothing", "[]")
-_STEP = re.compile(r"^(?P<name>[a-z0-9_]+)(?:\[(?P<index>\d+)\])?$")
 
 
 class AnswerError(ValueError):
@@ -103,22 +102,17 @@ _PARSERS = {"enum": _choice, "enum_list": _choices, "bool": _yes_no, "int": _who
 # ---- paths into plain profile data ----------------------------------------------------
 
 def _steps(path: str) -> list[tuple[str, int | None]]:
-    out = []
-    for part in path.split("."):
-        found = _STEP.match(part)
-        if not found:
-            raise AnswerError(f"'{path}' is not a profile path")
-        out.append((found["name"], None if found["index"] is None else int(found["index"])))
-    return out
+    try:
+        return datapath.steps(path)
+    except ValueError as exc:
+        raise AnswerError(str(exc)) from None
 
 
 def get(data: dict, path: str):
-    node = data
-    for name, index in _steps(path):
-        node = node.get(name) if isinstance(node, dict) else None
-        if index is not None:
-            node = node[index] if isinstance(node, list) and index < len(node) else None
-    return node
+    try:
+        return datapath.get(data, path)
+    except ValueError as exc:
+        raise AnswerError(str(exc)) from None
 
 
 def put(data: dict, path: str, value) -> dict:

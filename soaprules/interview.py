@@ -164,6 +164,8 @@ def phase_paths(book, phase: str | None) -> list[str]:
         found = reads(rule)
         wanted |= found.paths
         wanted |= {NOW} if found.timeline and clock else set()
+    if not clock:  # a rule may test status.now directly; outside Match Week it is never asked
+        wanted.discard(NOW)
     order = list(profile_fields())
     return sorted((p for p in wanted if profile_fields()[p].kind != "section"), key=order.index)
 

@@ -12,14 +12,13 @@ what the report shows: whether it really reaches the target, and what else it mo
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 import yaml
 from pydantic import ValidationError
 
-from . import conditions as cond
+from . import conditions as cond, datapath
 from .advice import build
 from .compile import Program
 from .errors import Diagnostic, UsageError
@@ -31,7 +30,6 @@ from .session import Evaluation, ReferenceMatcher, evaluate_profile
 from .suggest import closest
 
 SCHEMA = "soaprules/whatif@1"
-STEP = re.compile(r"([^.\[\]]+)(?:\[(\d+)\])?")
 
 
 @dataclass(frozen=True)
@@ -66,17 +64,8 @@ class Change:
 
 # ---- reading and changing profile data -------------------------------------------------
 
-def _steps(path: str) -> list[tuple[str, int | None]]:
-    return [(m.group(1), int(m.group(2)) if m.group(2) else None) for m in STEP.finditer(path)]
-
-
-def get_value(data: dict, path: str):
-    node = data
-    for name, index in _steps(path):
-        node = node.get(name) if isinstance(node, dict) else None
-        if index is not None:
-            node = node[index] if isinstance(node, list) and index < len(node) else None
-    return node
+_steps = datapath.steps
+get_value = datapath.get
 
 
 def apply_changes(data: dict, changes) -> dict:

@@ -5,6 +5,8 @@ the JSON output read the same thing, and the output is byte-identical for equal 
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from .engine import ENGINE_NAME, ENGINE_VERSION
 from .facts import list_items
 from .reference import Evidence, missing_inputs
@@ -47,6 +49,8 @@ def evidence_dict(e: Evidence) -> dict:
 
 
 def _shown(actual):
+    if isinstance(actual, datetime):  # status.now: JSON has no date type
+        return actual.isoformat()
     if isinstance(actual, tuple) and len(actual) == 2 and all(isinstance(x, int) for x in actual):
         low, high = actual
         return low if low == high else f"{low} to {high}"

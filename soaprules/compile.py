@@ -4,7 +4,10 @@ Three steps, each a law the engine needs:
 1. Strata. A rule that reads a derived fact or a decision runs in a later stratum than
    every rule that writes it; decisions are resolved between strata. Cycles are
    refused at load. So no rule ever waits on a fact of its own stratum, evaluation
-   order cannot change results, and a pack cannot loop forever.
+   order cannot change results, and a pack cannot loop forever. Once no later rule
+   can write a derived fact that is still absent, an "absent" fact says so, and
+   `missing` matches that fact (the engine cannot match an absence); a decision is
+   missing when the decisions fact of its reader's stratum lacks it.
 2. Normal form. `not` is pushed to the leaves (De Morgan; each operator has a negated
    twin that, like the engine, is false on a missing field), `not some` becomes a
    count of zero, and `any` across different facts is split into separate engine
@@ -18,14 +21,16 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from . import conditions as cond
-from .errors import Diagnostic, PackError
-from .facts import address
+from .errors import Diagnostic, PackError, Position
+from .facts import AGGREGATES, address
 from .pack_load import LoadedRule, RuleBook
 from .templates import placeholders
 
 BUDGET = 40  # alpha patterns per fact type per ruleset; the engine's hard limit is 64
+ENGINE_LIMIT = 64
 NEGATE = {"eq": "ne", "ne": "eq", "lt": "gte", "gte": "lt", "lte": "gt", "gt": "lte", "in": "not_in",
           "not_in": "in", "contains": "not_contains", "not_contains": "contains", "exists": "missing",
           "missing": "exists"}
@@ -53,6 +58,37 @@ class Stratum:
     rules: list  # LoadedRule
     chunks: list = field(default_factory=list)  # list[list[EngineRule]]
     resolves: list = field(default_factory=list)  # decisions final after this stratum
+    settles: list = field(default_factory=list)  # derived facts final after this stratum
+
+
+@dataclass(frozen=True)
+class ChunkPlan:
+    """What a session needs to run one ruleset: its name, which facts to assert (only
+    those some rule in it can match: every other assert is wasted engine work), and
+    each engine rule's aliases."""
+
+    ruleset: str
+    types: tuple  # fact types read whole (profile sections, list entries, decisions, counts)
+    named: frozenset  # (type, name) of the derived facts read
+    aliases: dict  # engine rule name -> {engine alias -> (kind, detail)}
+
+    @classmethod
+    def of(cls, ruleset: str, rules: list) -> "ChunkPlan":
+        types, named = set(), set()
+        for rule in rules:
+            for alias, key in rule.aliases.items():
+                if key[0] in ("fact", "some"):
+                    types.add(fact_type(rule.patterns[alias]))
+                else:
+                    named.add((key[0], key[1]))
+        return cls(ruleset, tuple(sorted(types)), frozenset(named), {r.name: r.aliases for r in rules})
+
+    def pick(self, by_type: dict) -> list:
+        """The facts this ruleset can match, from facts grouped by type."""
+        out = [f for t in self.types for f in by_type.get(t, ())]
+        if self.named:
+            out += [f for f in by_type.get("derived", ()) if ("derived", f["name"]) in self.named]
+        return out
 
 
 @dataclass
@@ -61,6 +97,13 @@ class Program:
     strata: list
     aggregates: dict  # aggregate key -> (name, Count node)
     digest: str
+    unwritten: list = field(default_factory=list)  # derived names read by some rule, written by none
+
+    @cached_property
+    def engine_plan(self) -> list:
+        """Per stratum, one ChunkPlan per ruleset; computed once per program, not per profile."""
+        return [[ChunkPlan.of(self.ruleset_name(s.index, c), rules) for c, rules in enumerate(s.chunks)]
+                for s in self.strata]
 
     def ruleset_name(self, stratum: int, chunk: int) -> str:
         return f"soaprules-{self.digest[:16]}-s{stratum}-c{chunk}"
@@ -106,7 +149,8 @@ def stratify(rules: list[LoadedRule]) -> dict[str, int]:
         if rule.id in visiting:
             loop = visiting[visiting.index(rule.id):] + [rule.id]
             raise PackError(Diagnostic(f"rules feed each other in a loop: {' -> '.join(loop)}", file=rule.file,
-                                       rule_id=rule.id, hint="a derived fact or decision may not depend on itself"))
+                                       position=Position(rule.line), rule_id=rule.id,
+                                       hint="a derived fact or decision may not depend on itself"))
         visiting.append(rule.id)
         below = [visit(w) for key in _reads(rule) for w in writers.get(key, [])]
         visiting.pop()
@@ -131,8 +175,9 @@ def nnf(node, negate: bool = False):
     if isinstance(node, cond.Test):
         if not negate:
             return node
-        if node.op == "contains_any":  # not any-of = none-of: each value absent
-            return cond.All(tuple(cond.Test(node.ref, "not_contains", v, node.at) for v in node.value), node.at)
+        if node.op == "contains_any":  # not any-of = none-of: one test, not one per value (their
+            # "empty, or ..." alternatives multiply: 7 values made 128 alpha nodes, past the limit)
+            return cond.Test(node.ref, "contains_none", node.value, node.at, node.param)
         return cond.Test(node.ref, NEGATE[node.op], node.value, node.at, node.param)
     if isinstance(node, cond.Some):
         where = nnf(node.where) if node.where is not None else None
@@ -161,6 +206,8 @@ def _leaf_expr(test: cond.Test) -> dict:
         return _or([{f + "#": 0}, {"$iall": {f: {"$neq": {"$i": v}}}}])
     if op == "contains_any":
         return _or([{"$iany": {f: {"$i": x}}} for x in v])
+    if op == "contains_none":
+        return _or([{f + "#": 0}, {"$iall": {f: _and([{"$neq": {"$i": x}} for x in v])}}])
     if op == "exists":
         return {"$ex": {f: 1}}
     if op == "missing":
@@ -168,12 +215,13 @@ def _leaf_expr(test: cond.Test) -> dict:
     raise ValueError(op)
 
 
-def _count_expr(op: str, k: int) -> dict:
+def _count_expr(op: str, k: int, name: str) -> dict:
     # the aggregate is an interval [lo, hi]: a comparison holds only if it holds for all of it
-    lo_hi = {"gte": [("$gte", "lo")], "gt": [("$gt", "lo")], "lte": [("$lte", "hi")], "lt": [("$lt", "hi")],
-             "eq": [("$eq", "lo"), ("$eq", "hi")]}
+    lo, hi = f"{name}_lo", f"{name}_hi"
+    lo_hi = {"gte": [("$gte", lo)], "gt": [("$gt", lo)], "lte": [("$lte", hi)], "lt": [("$lt", hi)],
+             "eq": [("$eq", lo), ("$eq", hi)]}
     if op == "ne":
-        return _or([{"$gt": {"lo": k}}, {"$lt": {"hi": k}}])
+        return _or([{"$gt": {lo: k}}, {"$lt": {hi: k}}])
     return _and([{f: k} if o == "$eq" else {o: {f: k}} for o, f in lo_hi[op]])
 
 
@@ -189,11 +237,11 @@ def _fact_key(node, aggregates: dict) -> tuple:
     if isinstance(node, cond.Some):
         return ("some", node.alias)
     if isinstance(node, cond.Count):
-        return ("agg", aggregates[node.key][0])
+        return ("fact", AGGREGATES)
     ref = node.ref
-    if ref.scope in ("derived", "decision"):
-        return (ref.scope, ref.name)
-    return ("fact", address(ref).t)
+    if ref.scope == "derived":
+        return ("derived", ref.name)
+    return ("fact", address(ref).t)  # decisions included: they share one fact
 
 
 def _item_expr(node) -> dict:
@@ -208,7 +256,7 @@ def _expr(node, aggregates: dict) -> dict:
     if isinstance(node, cond.Some):
         return _item_expr(node.where) if node.where is not None else {}
     if isinstance(node, cond.Count):
-        return _count_expr(node.op, node.value)
+        return _count_expr(node.op, node.value, aggregates[node.key][0])
     return _leaf_expr(node)
 
 
@@ -239,10 +287,37 @@ def _merge(a: dict, b: dict) -> dict:
 
 def _pattern(key: tuple, exprs: list) -> dict:
     kind, detail = key
-    head = {"fact": [{"t": detail}], "agg": [{"t": "agg"}, {"name": detail}],
-            "derived": [{"t": "derived"}, {"name": detail}], "decision": [{"t": "decision"}, {"name": detail}],
-            "some": []}[kind]
-    return _and(head + [e for e in exprs if e])
+    head = {"fact": [{"t": detail}], "derived": [{"t": "derived"}, {"name": detail}], "some": []}[kind]
+    return _and(head + _intersect([e for e in exprs if e]))
+
+
+def _one_of(expr) -> tuple | None:
+    """(field, values) when `expr` says "field is one of values", else None."""
+    parts = expr["$or"] if isinstance(expr, dict) and set(expr) == {"$or"} else [expr]
+    if not all(isinstance(p, dict) and len(p) == 1 and not next(iter(p)).startswith("$") for p in parts):
+        return None
+    fields = {next(iter(p)) for p in parts}
+    return (fields.pop(), [next(iter(p.values())) for p in parts]) if len(fields) == 1 else None
+
+
+def _intersect(exprs: list) -> list:
+    """`a in X` and `a in Y` on one fact become `a in X∩Y`: the engine expands an $and of
+    $ors into every combination, so 5 and 3 phases cost 15 alpha nodes where 3 will do."""
+    out, seen = [], {}
+    for expr in exprs:
+        found = _one_of(expr)
+        if found is None or found[0] not in seen:
+            if found is not None:
+                seen[found[0]] = len(out)
+            out.append(expr)
+            continue
+        field_, values = found
+        kept = [v for v in _one_of(out[seen[field_]])[1] if v in values]
+        if kept:  # an empty intersection can never hold: keep both tests, the engine says no
+            out[seen[field_]] = _or([{field_: v} for v in kept])
+        else:
+            out.append(expr)
+    return out
 
 
 def engine_rules(rule: LoadedRule, aggregates: dict) -> list[EngineRule]:
@@ -298,6 +373,22 @@ def chunk(rules: list[EngineRule], budget: int = BUDGET) -> list[list[EngineRule
     return chunks
 
 
+def _within_limit(rules: list[EngineRule]) -> list[EngineRule]:
+    """A rule no ruleset can hold (more alternatives on one fact than the engine's 64
+    alpha nodes) is refused at load, with its position, instead of failing at run time."""
+    errors = []
+    for e in rules:
+        fact, worst = max(e.cost().items(), key=lambda kv: kv[1])
+        if worst > ENGINE_LIMIT:
+            errors.append(Diagnostic(f"rule {e.rule.id} needs {worst} alternative tests on the {fact} fact; the "
+                                     f"engine handles at most {ENGINE_LIMIT}", file=e.rule.file,
+                                     position=Position(e.rule.line), rule_id=e.rule.id,
+                                     hint="split the rule, or use fewer any/in alternatives in one condition"))
+    if errors:
+        raise PackError(errors)
+    return rules
+
+
 def collect_aggregates(rules: list[LoadedRule]) -> dict:
     found: dict = {}
     for rule in rules:
@@ -315,9 +406,13 @@ def compile_book(book: RuleBook, budget: int = BUDGET) -> Program:
     for rule in book.rules:
         for name in rule.then.decide:
             last_proposal[name] = max(last_proposal.get(name, 0), level[rule.id])
+    last_derive = {n: max(level[r.id] for r in book.rules if n in r.then.derive)
+                   for r0 in book.rules for n in r0.then.derive}
     for stratum in strata:
-        stratum.chunks = chunk([e for r in stratum.rules for e in engine_rules(r, aggregates)], budget)
+        stratum.chunks = chunk(_within_limit([e for r in stratum.rules for e in engine_rules(r, aggregates)]), budget)
         stratum.resolves = sorted(n for n, lv in last_proposal.items() if lv == stratum.index)
-    program = Program(book, strata, aggregates, "")
+        stratum.settles = sorted(n for n, lv in last_derive.items() if lv == stratum.index)
+    unwritten = sorted({n for r in book.rules for scope, n in _reads(r) if scope == "derived"} - set(last_derive))
+    program = Program(book, strata, aggregates, "", unwritten)
     program.digest = hashlib.sha256(json.dumps(program.definitions(), sort_keys=True).encode()).hexdigest()
     return program

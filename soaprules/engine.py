@@ -1,28 +1,34 @@
-"""The one place that touches durable-rules. Everything the engine does silently is
-checked here (DESIGN.md, "Known engine facts"):
+"""The one place that touches durable-rules. It drives the engine's C core directly
+(`durable_rules_engine`), not durable's Python `Host`: the Host adds a JSON round trip
+of the session state and a closure per action, and starts two timer threads we never
+need (they segfault with threads). What the engine does silently is handled here
+(DESIGN.md, "Known engine facts"):
 
-- one Host per process, its two timer threads never started (they segfault with threads);
-- rulesets registered once under content-hashed names (they cannot be replaced);
-- each session's state deleted in `finally` (the engine fails past 1,024 live sessions);
-- an exception inside an action is stored in the session state, not raised: the state
-  is read after every call and the failure raised as an EngineError naming the rule;
+- rulesets are registered once under content-hashed names (they cannot be replaced);
 - facts are asserted one call each: a batch (`assert_facts`) holding any fact that no rule
   fully matches corrupts the heap ("double free", measured here), while a single
-  unmatched fact only raises MessageNotHandledException;
-- a session in which no fact matched has no state: reading it raises (error 309) and
-  deleting it segfaults, so state is read and deleted only when a fact was taken;
-- a ruleset's first session slot has an uninitialised action context (createStateNode in
-  state.c never sets it): deleting a session that took facts but fired no action frees a
-  garbage pointer ("free(): invalid pointer", reproducible with MALLOC_PERTURB_). Every
-  ruleset is primed at registration with one session whose sentinel rule fires, which
-  sets and clears that context; slots are reused LIFO, so later sessions stay clean;
-- actions only record which rule matched which facts: derived facts are asserted by the
-  session between strata, so no identical or unconsumed fact is ever rejected silently.
+  unmatched fact only returns "not handled";
+- every assert creates the session's state node, even when no rule takes the fact, so
+  every session that asserted anything is deleted in `finally`. Skipping sessions whose
+  facts were all unmatched leaked one state node each: past 1,024 of them the engine
+  fails (MemoryError), and before that each new session lands in a fresh slot;
+- a fresh state slot has an uninitialised action context (createStateNode in state.c
+  never sets it), and deleting a session frees that context: garbage meant
+  "free(): invalid pointer". Every ruleset is primed at registration with one session
+  whose sentinel rule fires, which sets and clears the context of slot 1; as every
+  session is deleted, slots are reused LIFO and no session ever lands in a fresh slot;
+- actions are not Python callbacks here: after the facts are in, the session's queued
+  results are read one by one (start / complete-and-start), each naming the engine rule
+  and its matched facts. Rules never change facts, so reading after the last assert
+  sees every match. Anything that fails while a result is read is raised as an
+  EngineError naming the rule, after the action is abandoned and the state deleted;
+- derived facts are asserted by the session between strata, so no identical or
+  unconsumed fact is ever rejected silently.
 """
 from __future__ import annotations
 
-import copy
 import itertools
+import json
 import sys
 
 from .errors import Diagnostic, EngineError
@@ -31,27 +37,16 @@ if sys.version_info >= (3, 13):  # pragma: no cover - depends on the interpreter
     raise ImportError("soaprules needs Python 3.10 to 3.12: durable-rules 2.0.28 does not import on 3.13+ "
                       "(undefined symbol PyEval_CallObject)")
 
-from durable import engine as _durable  # noqa: E402
+import durable_rules_engine as _core  # noqa: E402
 
 ENGINE_NAME = "durable-rules"
 ENGINE_VERSION = "2.0.28"
+PRIME = "__prime"  # fact type and rule name of the sentinel; no profile fact uses it
+_OK, _NOT_HANDLED = 0, 1  # assert_fact result codes (rules.h)
 
-
-class _QuietHost(_durable.Host):
-    def _run(self):  # no timer threads: we never use timers, and they crash under threads
-        pass
-
-
-_host: _QuietHost | None = None
-_registered: set[str] = set()
+_handles: dict[str, int] = {}
 _sids = itertools.count(1)
-
-
-def host() -> _QuietHost:
-    global _host
-    if _host is None:
-        _host = _QuietHost()
-    return _host
+encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 
 
 class Firing:
@@ -62,86 +57,78 @@ class Firing:
         self.facts = facts  # engine alias -> fact dict
 
 
-class Collector:
-    """Receives firings for the session currently running on this process's host."""
-
-    def __init__(self):
-        self.firings: list[Firing] = []
-        self.failure: tuple[str, BaseException] | None = None
-
-
-_current: list[Collector] = []
-
-
-def _action(name: str):
-    def act(c):
-        try:
-            _current[-1].firings.append(Firing(name, {k: dict(v) for k, v in c._m.items()}))
-        except BaseException as exc:  # the engine would swallow it: keep it to raise later
-            _current[-1].failure = (name, exc)
-            raise
-    return act
-
-
-PRIME = "__prime"  # fact type and rule name of the sentinel; no profile fact uses it
-
-
 def register(definitions: dict) -> None:
     """Register rulesets not yet known to this process (names are content hashes)."""
-    fresh = {name: _with_actions(rules) for name, rules in definitions.items() if name not in _registered}
-    if fresh:
-        h = host()
-        h.set_rulesets(copy.deepcopy(fresh))  # set_rulesets mutates what it is given
-        for name in fresh:
-            _prime(h, name)
-        _registered.update(fresh)
+    for name, rules in definitions.items():
+        if name not in _handles:
+            body = {**rules, PRIME: {"all": [{"m": {"t": PRIME}}]}}
+            handle = _core.create_ruleset(name, encode(body))
+            _prime(handle)
+            _handles[name] = handle
 
 
-def _prime(h, ruleset: str) -> None:
-    h.assert_fact(ruleset, {"t": PRIME, "sid": PRIME})
-    h.delete_state(ruleset, PRIME)
+def registered(name: str) -> bool:
+    return name in _handles
 
 
-def _with_actions(rules: dict) -> dict:
-    actions = {name: {**body, "run": _action(name)} for name, body in rules.items()}
-    actions[PRIME] = {"all": [{"m": {"t": PRIME}}], "run": lambda c: None}
-    return actions
+def _prime(handle: int) -> None:
+    code, state = _core.assert_fact(handle, encode({"t": PRIME, "id": PRIME, "sid": PRIME}))
+    try:
+        if code == _OK:
+            _drain(handle, state, None)
+    finally:
+        _core.delete_state(handle, PRIME)
 
 
-def run(ruleset: str, facts: list[dict]) -> list[Firing]:
-    """Assert `facts` into a fresh session of `ruleset`; return every firing."""
-    sid = str(next(_sids))
-    collector = Collector()
-    _current.append(collector)
-    h = host()
+def run(ruleset: str, facts: list[str]) -> list[Firing]:
+    """Assert `facts` (JSON objects, as `encode` writes them, without `sid`) into a fresh
+    session of `ruleset`; return every firing."""
+    handle = _handles[ruleset]
+    prefix = '{"sid":"%d",' % next(_sids)
+    firings: list[Firing] = []
     taken = False
     try:
         for fact in facts:
-            taken = _assert(h, ruleset, {**fact, "sid": sid}) or taken
-        state = h.get_state(ruleset, sid) if taken else {}
-    finally:
-        _current.pop()
+            code, state = _assert(handle, prefix + fact[1:], ruleset)
+            taken = taken or code == _OK
         if taken:
-            h.delete_state(ruleset, sid)
-    _check(collector, state, ruleset)
-    return collector.firings
+            _drain(handle, state, firings)
+    finally:
+        if facts:
+            _delete(handle, prefix[8:-2])
+    return firings
 
 
-def _assert(h, ruleset: str, fact: dict) -> bool:
-    """Assert one fact; True when the engine took it (so the session has state)."""
+def _delete(handle: int, sid: str) -> None:
     try:
-        h.assert_fact(ruleset, fact)
-        return True
-    except _durable.MessageNotHandledException:
-        return False  # no rule wants this fact: not an error
+        _core.delete_state(handle, sid)
+    except Exception:  # no state: the first assert failed before the engine created it
+        pass
+
+
+def _assert(handle: int, text: str, ruleset: str) -> tuple[int, int]:
+    try:
+        code, state = _core.assert_fact(handle, text)
     except Exception as exc:
-        raise EngineError(Diagnostic(f"the engine refused fact {fact.get('id')} in ruleset {ruleset}: {exc}")) from None
+        raise EngineError(Diagnostic(f"the engine refused a fact in ruleset {ruleset}: {exc}")) from None
+    if code not in (_OK, _NOT_HANDLED):
+        raise EngineError(Diagnostic(f"the engine returned code {code} for a fact in ruleset {ruleset}"))
+    return code, state
 
 
-def _check(collector: Collector, state: dict, ruleset: str) -> None:
-    if collector.failure:
-        name, exc = collector.failure
-        raise EngineError(Diagnostic(f"rule {name.split('#')[0]} failed in its action: {exc!r}",
-                                     rule_id=name.split("#")[0]))
-    if state.get("exception"):
-        raise EngineError(Diagnostic(f"the engine reported an error in ruleset {ruleset}: {state['exception']}"))
+def _drain(handle: int, state: int, out: list[Firing] | None) -> None:
+    """Read every queued result of the session at `state`, in the engine's firing order
+    (`out` None: read and discard, as priming does)."""
+    started = _core.start_action_for_state(handle, state)
+    messages = started[1] if started else None
+    while messages is not None:
+        name = "?"
+        try:
+            if out is not None:
+                (name, matched), = json.loads(messages).items()
+                out.append(Firing(name, matched))
+        except BaseException as exc:
+            _core.abandon_action(handle, state)
+            rule = name.split("#")[0]
+            raise EngineError(Diagnostic(f"rule {rule} failed in its action: {exc!r}", rule_id=rule)) from None
+        messages = _core.complete_and_start_action(handle, state)

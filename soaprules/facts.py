@@ -5,7 +5,11 @@ Shape (DESIGN.md: one flat profile fact overflows the engine's alpha-node limit)
 - one fact per entry of a list of entries (`t` = list path, `i` = index);
 - a root fact `t: profile` holding the sizes of top-level lists;
 - for a list field, `<field>#` holds its length, so "contains nothing" is decidable;
-- one `agg` fact per declared count, one `timeline` fact when `status.now` is known.
+- one `agg` fact with every declared count (an interval: `<name>_lo`, `<name>_hi`), one
+  `timeline` fact when `status.now` is known;
+- one `decisions` fact per stratum with the decisions final so far (a decision not there
+  is absent for good), and one `derived` fact per derived value; a derived name no later
+  rule can write and none did gets a valueless `derived` fact, so `missing` can match.
 Unknown values are left out of the facts altogether: the engine then cannot match them.
 """
 from __future__ import annotations
@@ -19,6 +23,8 @@ from .profile import Profile
 from .schema_paths import profile_fields
 
 ROOT = "profile"
+DECISIONS = "decisions"  # one fact holding every decision final so far: one assert, not nine
+AGGREGATES = "agg"  # one fact holding every declared count, as <name>_lo and <name>_hi
 # The engine keys facts by `id` and sessions by `sid`; `t` and `i` are ours. A profile
 # field with one of these names (applicant.id) is stored under another name.
 RESERVED = {"id", "sid", "t", "i"}
@@ -39,8 +45,10 @@ class FactAddress:
 def address(ref: cond.Ref) -> FactAddress:
     if ref.scope == "item":
         return FactAddress(ref.list_path, _field_name(ref.list_path + "." + ref.name, ref.name))
-    if ref.scope in ("derived", "decision"):
-        return FactAddress(ref.scope, "value")
+    if ref.scope == "derived":
+        return FactAddress("derived", "value")
+    if ref.scope == "decision":
+        return FactAddress(DECISIONS, stored(ref.name))
     if ref.scope == "timeline":
         return FactAddress("timeline", ref.name)
     section, _, rest = ref.name.partition(".")
@@ -122,12 +130,20 @@ def derived_fact(name: str, value) -> dict:
     return {"t": "derived", "id": f"derived:{name}={value!r}", "name": name, "value": value}
 
 
-def decision_fact(name: str, value) -> dict:
-    return {"t": "decision", "id": f"decision:{name}", "name": name, "value": value}
+def decisions_fact(decisions: dict) -> dict:
+    return {"t": DECISIONS, "id": DECISIONS, **{stored(name): value for name, value in decisions.items()}}
 
 
-def aggregate_fact(name: str, low: int, high: int) -> dict:
-    return {"t": "agg", "id": f"agg:{name}", "name": name, "lo": low, "hi": high}
+def absent_fact(name: str) -> dict:
+    """A derived fact that no rule can write any more and none did."""
+    return {"t": "derived", "id": f"derived:{name}:absent", "name": name}
+
+
+def aggregates_fact(intervals: dict) -> dict:
+    fact = {"t": AGGREGATES, "id": AGGREGATES}
+    for name, (low, high) in intervals.items():
+        fact[f"{name}_lo"], fact[f"{name}_hi"] = low, high
+    return fact
 
 
 def timeline_fact(segment: str, hours_to: dict) -> dict:

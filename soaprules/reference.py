@@ -151,16 +151,19 @@ def _concrete(ref: cond.Ref, item_path: str | None) -> str:
     return ref.name if ref.scope == "profile" else f"{ref.scope}.{ref.name}"
 
 
+def _leaf(node: cond.Test, value) -> bool | None:
+    if node.op in ("exists", "missing"):
+        return (value is not None) == (node.op == "exists")
+    if value is None:
+        return None
+    if node.ref.scope == "derived":
+        return any(apply(node.op, v, node.value) for v in value)
+    return apply(node.op, value, node.value)
+
+
 def _test(node: cond.Test, world: World, item, item_path) -> Result:
     value = world.lookup(node.ref, item)
-    if node.op in ("exists", "missing"):
-        verdict = (value is not None) == (node.op == "exists")
-    elif value is None:
-        verdict = None
-    elif node.ref.scope == "derived":
-        verdict = any(apply(node.op, v, node.value) for v in value)
-    else:
-        verdict = apply(node.op, value, node.value)
+    verdict = _leaf(node, value)
     shown = value if node.ref.scope != "profile" or not isinstance(value, dict) else "given"
     evidence = Evidence(_concrete(node.ref, item_path), node.op, node.value, shown, verdict, node.param,
                         node.ref.scope)
@@ -194,8 +197,44 @@ def _count(node: cond.Count, world: World) -> Result:
                                      node.param)])
 
 
+def verdict(node, world: World, item: dict | None = None) -> bool | None:
+    """`evaluate(...).value` without evidence, stopping at the first deciding branch: the
+    report asks this of every rule that did not fire, and most are plainly false."""
+    if isinstance(node, cond.Test):
+        return _leaf(node, world.lookup(node.ref, item))
+    if isinstance(node, (cond.All, cond.Any_)):
+        decisive = isinstance(node, cond.Any_)
+        out = not decisive
+        for child in node.children:
+            value = verdict(child, world, item)
+            if value is decisive:
+                return decisive
+            if value is None:
+                out = None
+        return out
+    if isinstance(node, cond.Not):
+        inner = verdict(node.child, world, item)
+        return None if inner is None else not inner
+    if isinstance(node, cond.Some):
+        items = list_items(world.data, node.list_path)
+        if items is None:
+            return None
+        out = False
+        for entry in items:
+            value = True if node.where is None else verdict(node.where, world, entry)
+            if value is True:
+                return True
+            if value is None:
+                out = None
+        return out
+    interval = count_interval(node, world.data)
+    return None if interval is None else interval_verdict(node.op, *interval, node.value)
+
+
 def missing_inputs(node, world: World) -> set[str]:
     """Profile paths whose absence made `node` unknown (for the report's `unknowns`)."""
+    if verdict(node, world) is not None:
+        return set()
     result = evaluate(node, world)
     if result.value is not None:
         return set()

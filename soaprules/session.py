@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Protocol
 
 from . import engine
 from . import facts as F
-from .compile import Program, Stratum, fact_type
+from .compile import Program, Stratum
 from .pack_load import LoadedRule
 from .profile import Profile
 from .reference import Evidence, World, count_interval, evaluate
@@ -25,9 +26,17 @@ class Firing:
     rule: LoadedRule
     stratum: int
     bindings: tuple  # ((alias, (list_path, index)), ...) sorted
-    evidence: tuple  # Evidence that made the condition true
     asserted: tuple  # derived facts (name, value) this firing added
     proposed: tuple  # (decision, value)
+    world: World = field(repr=False, compare=False)
+
+    @cached_property
+    def evidence(self) -> tuple:
+        """Evidence that made the condition true, computed when first asked for: a batch
+        that only needs decisions never pays for it. The final world gives the same
+        answer as the world at firing time: a rule reads only derived facts and
+        decisions of lower strata, complete before its own stratum ran."""
+        return tuple(evaluate(self.rule.when, self.world).evidence)
 
 
 @dataclass
@@ -49,20 +58,37 @@ class Matcher(Protocol):
 
 
 class EngineMatcher:
-    """durable-rules decides which rules fire; bindings are the lowest entry index per alias."""
+    """durable-rules decides which rules fire; bindings are the lowest entry index per alias.
+    Each fact is encoded to JSON once per evaluation, however many rulesets read it."""
+
+    def __init__(self):
+        self._world = None
+        self._encoded: dict = {}
+
+    def _encode(self, fact: dict, world: World) -> str:
+        if world is not self._world:  # a new evaluation: ids of the old facts mean nothing now
+            self._world, self._encoded = world, {}
+        held = self._encoded.get(id(fact))
+        if held is None:  # the fact is held with its text: its id cannot be reused while cached
+            held = self._encoded[id(fact)] = (fact, engine.encode(fact))
+        return held[1]
 
     def match(self, program: Program, stratum: Stratum, facts: list, world: World) -> dict:
-        engine.register(program.definitions())
+        plans = program.engine_plan[stratum.index]
+        if not all(engine.registered(p.ruleset) for p in plans):
+            engine.register(program.definitions())
+        by_type: dict = {}
+        for f in facts:
+            by_type.setdefault(f["t"], []).append(f)
         by_rule: dict = {}
-        for c, chunk in enumerate(stratum.chunks):
-            wanted = {fact_type(e) for r in chunk for e in r.patterns.values()}
-            relevant = [f for f in facts if f["t"] in wanted]
-            aliases = {r.name: r.aliases for r in chunk}
-            for firing in engine.run(program.ruleset_name(stratum.index, c), relevant):
+        for plan in plans:
+            relevant = [self._encode(f, world) for f in plan.pick(by_type)]
+            for firing in engine.run(plan.ruleset, relevant):
                 rule_id = firing.engine_rule.rsplit("#", 1)[0]
                 bound = by_rule.setdefault(rule_id, {})
+                aliases = plan.aliases[firing.engine_rule]
                 for alias, fact in firing.facts.items():
-                    key = aliases[firing.engine_rule][alias]
+                    key = aliases[alias]
                     if key[0] == "some":
                         prev = bound.get(key[1])
                         here = (fact["t"], fact["i"])
@@ -95,12 +121,12 @@ def initial_facts(program: Program, profile: Profile) -> tuple[dict, World, list
     data = F.profile_data(profile)
     world = World(data, timeline=_timeline(program, profile.status.now if profile.status else None))
     facts = F.base_facts(data)
-    for name, node in program.aggregates.values():
-        interval = count_interval(node, data)
-        if interval is not None:
-            facts.append(F.aggregate_fact(name, *interval))
+    if program.aggregates:
+        intervals = {name: count_interval(node, data) for name, node in program.aggregates.values()}
+        facts.append(F.aggregates_fact({name: i for name, i in intervals.items() if i is not None}))
     if world.timeline:
         facts.append(F.timeline_fact(world.timeline["segment"], world.timeline["hours_to"]))
+    facts += [F.absent_fact(name) for name in program.unwritten]
     return data, world, facts
 
 
@@ -110,8 +136,10 @@ def evaluate_profile(program: Program, profile: Profile, matcher: Matcher | None
     matcher = matcher or EngineMatcher()
     data, world, facts = initial_facts(program, profile)
     run = Evaluation(program, profile, data, world)
+    decided = F.decisions_fact({})  # replaced, not added to, after each stratum
     for stratum in program.strata:
-        ordered = fact_order(facts) if fact_order else facts
+        current = facts + [decided]
+        ordered = fact_order(current) if fact_order else current
         matched = matcher.match(program, stratum, ordered, world)
         for rule in stratum.rules:  # definition order: the trace does not depend on firing order
             if rule.id in matched:
@@ -121,12 +149,13 @@ def evaluate_profile(program: Program, profile: Profile, matcher: Matcher | None
                 res = resolve(program.book.decisions[name], run.proposals[name])
                 run.decisions[name] = res
                 world.decisions[name] = res.value
-                facts.append(F.decision_fact(name, res.value))
+        if stratum.resolves:
+            decided = F.decisions_fact(world.decisions)
+        facts += [F.absent_fact(name) for name in stratum.settles if name not in world.derived]
     return run
 
 
 def _fire(run: Evaluation, rule: LoadedRule, stratum: int, bindings: dict) -> list[dict]:
-    evidence = tuple(evaluate(rule.when, run.world).evidence)
     new_facts, asserted = [], []
     for name, value in rule.then.derive.items():
         values = run.world.derived.setdefault(name, set())
@@ -137,7 +166,7 @@ def _fire(run: Evaluation, rule: LoadedRule, stratum: int, bindings: dict) -> li
     proposed = tuple(rule.then.decide.items())
     for name, value in proposed:
         run.proposals.setdefault(name, []).append(Proposal(value, rule))
-    run.firings.append(Firing(rule, stratum, tuple(sorted(bindings.items())), evidence, tuple(asserted), proposed))
+    run.firings.append(Firing(rule, stratum, tuple(sorted(bindings.items())), tuple(asserted), proposed, run.world))
     return new_facts
 
 

@@ -52,3 +52,13 @@ def test_decisions_only_when_decided(program, profile):
     fired = {f.rule.id for f in run.firings}
     for name, res in run.decisions.items():
         assert res.rule.id in fired and name in res.rule.then.decide
+
+
+@SETTINGS
+@given(profile=profiles())
+def test_short_circuit_verdict_agrees_with_full_evaluation(program, profile):
+    """`reference.verdict` (used for the report's unknowns) is `evaluate(...).value`."""
+    from soaprules.reference import evaluate, verdict
+    run = evaluate_profile(program, profile, ReferenceMatcher())
+    for rule in program.book.rules:
+        assert verdict(rule.when, run.world) == evaluate(rule.when, run.world).value, rule.id

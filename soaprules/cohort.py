@@ -1,0 +1,181 @@
+"""The Monday-morning triage board: every student of a cohort on one table, rescue tier
+first, the most pressing first within a tier, beside the 20/60/20 split (RS-02).
+
+Order within a tier ("urgency"): the priority of the student's top action (critical
+first), then how many critical or high actions they have (more first), then id. A
+student whose tier is unknown sorts after tier 3; profiles that could not be read are
+listed apart, with the file and field at fault.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Iterable, TextIO
+
+from .advice import PRIORITY_ORDER
+
+SCHEMA = "soaprules/board@1"
+ARTICLE_SPLIT = {1: 20, 2: 60, 3: 20}  # RS-02: must save / help them SOAP / on their own, roughly
+TIER_NAMES = {1: "must save", 2: "help them SOAP", 3: "on their own"}
+COLUMNS = ("id", "tier", "bucket", "realism", "red_flag_risk", "top_action")
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    source: str
+    tier: int | None
+    bucket: str | None
+    realism: str | None
+    red_flag_risk: str | None
+    top_action: str | None  # the first recommendation's text
+    top_action_id: str | None
+    top_priority: str | None
+    pressing: int  # critical + high recommendations
+
+    def key(self) -> tuple:
+        rank = PRIORITY_ORDER.index(self.top_priority) if self.top_priority else len(PRIORITY_ORDER)
+        return (self.tier or 4, rank, -self.pressing, self.id, self.source)
+
+
+@dataclass
+class Board:
+    rows: list = field(default_factory=list)  # Row, sorted
+    errors: list = field(default_factory=list)  # {"source", "where", "message"}
+
+    def distribution(self) -> list[dict]:
+        """Tier counts and shares beside the article's split (unknown tiers shown apart)."""
+        known = [r.tier for r in self.rows if r.tier]
+        out = []
+        for tier, expected in ARTICLE_SPLIT.items():
+            n = known.count(tier)
+            out.append({"tier": tier, "pile": TIER_NAMES[tier], "count": n,
+                        "percent": round(100 * n / len(known), 1) if known else 0.0, "article_percent": expected})
+        out.append({"tier": None, "pile": "tier unknown", "count": len(self.rows) - len(known),
+                    "percent": None, "article_percent": None})
+        return out
+
+
+def row(source: str, advice: dict) -> Row:
+    decisions = advice.get("decisions", {})
+    value = lambda name: decisions.get(name, {}).get("value")  # noqa: E731
+    recs = advice.get("recommendations", [])
+    top = recs[0] if recs else {}
+    return Row(id=advice.get("profile_id") or source, source=source, tier=value("rescue_tier"),
+               bucket=value("advocacy_bucket"), realism=value("specialty_realism"),
+               red_flag_risk=value("red_flag_risk"), top_action=top.get("text"), top_action_id=top.get("id"),
+               top_priority=top.get("priority"),
+               pressing=sum(r.get("priority") in ("critical", "high") for r in recs))
+
+
+def board(records: Iterable[dict]) -> Board:
+    """A board from batch records (see soaprules/batch.py)."""
+    out = Board()
+    for rec in records:
+        if rec.get("status") == "ok":
+            out.rows.append(row(rec["source"], rec["advice"]))
+        else:
+            first = (rec.get("errors") or [{}])[0]
+            where = ":".join(str(first[k]) for k in ("file", "line") if first.get(k) is not None)
+            field_ = f" ({first['path']})" if first.get("path") else ""
+            out.errors.append({"source": rec.get("source"), "where": where,
+                               "message": first.get("message", "unreadable") + field_})
+    out.rows.sort(key=Row.key)
+    return out
+
+
+# ---- renderers: render(board, out) -----------------------------------------------------
+
+def _cell(value) -> str:
+    return "-" if value is None else str(value).replace("_", " ")
+
+
+def _short(text: str | None, width: int) -> str:
+    if not text:
+        return "-"
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 3].rstrip() + "..."
+
+
+def render_text(b: Board, out: TextIO) -> None:
+    out.write(f"Triage board: {len(b.rows)} students\n\n")
+    heads = ("id", "tier", "advocacy", "specialty in SOAP", "red-flag risk", "top action")
+    widths = (10, 4, 13, 19, 18, 50)
+    out.write("  ".join(h.ljust(w) for h, w in zip(heads, widths)).rstrip() + "\n")
+    out.write("  ".join("-" * w for w in widths) + "\n")
+    for r in b.rows:
+        cells = (r.id, _cell(r.tier), _cell(r.bucket), _cell(r.realism), _cell(r.red_flag_risk),
+                 _short(r.top_action, widths[-1]))
+        out.write("  ".join(str(c)[:w].ljust(w) for c, w in zip(cells, widths)).rstrip() + "\n")
+    out.write("\nTier distribution (the rescue article: roughly 20/60/20)\n")
+    for d in b.distribution():
+        if d["tier"] is None:
+            if d["count"]:
+                out.write(f"  tier unknown            {d['count']:>5}\n")
+            continue
+        bar = "#" * round(d["percent"] / 4)
+        out.write(f"  tier {d['tier']} {d['pile']:<16}{d['count']:>5}  {d['percent']:>5.1f}%  "
+                  f"(article ~{d['article_percent']}%)  {bar}\n")
+    if b.errors:
+        out.write(f"\nNot evaluated: {len(b.errors)} profiles\n")
+        for e in b.errors:
+            out.write(f"  {e['where'] or e['source']}: {e['message']}\n")
+
+
+def render_csv(b: Board, out: TextIO) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS + ("top_action_id", "top_priority", "source"))
+    for r in b.rows:
+        writer.writerow([r.id, r.tier if r.tier is not None else "", r.bucket or "", r.realism or "",
+                         r.red_flag_risk or "", " ".join((r.top_action or "").split()), r.top_action_id or "",
+                         r.top_priority or "", r.source])
+
+
+def render_json(b: Board, out: TextIO) -> None:
+    doc = {"schema": SCHEMA, "students": len(b.rows), "distribution": b.distribution(),
+           "rows": [asdict(r) for r in b.rows], "errors": b.errors}
+    json.dump(doc, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+STYLE = ("body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
+         "th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}"
+         "th{background:#f3f3f3}tr.t1{background:#eef7ee}tr.t3{background:#fbeeee}td.n{text-align:right}")
+
+
+def render_html(b: Board, out: TextIO) -> None:
+    e = html.escape
+    out.write(f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Triage board</title>"
+              f"<style>{STYLE}</style></head><body>\n<h1>Triage board: {len(b.rows)} students</h1>\n")
+    out.write("<h2>Tier distribution</h2>\n<table><tr><th>tier</th><th>pile</th><th>students</th>"
+              "<th>share</th><th>rescue article</th></tr>\n")
+    for d in b.distribution():
+        if d["tier"] is not None:
+            out.write(f"<tr><td>{d['tier']}</td><td>{e(d['pile'])}</td><td class=\"n\">{d['count']}</td>"
+                      f"<td class=\"n\">{d['percent']:.1f}%</td><td class=\"n\">~{d['article_percent']}%</td></tr>\n")
+    out.write("</table>\n<h2>Students, by tier then urgency</h2>\n<table><tr>"
+              + "".join(f"<th>{h}</th>" for h in ("id", "tier", "advocacy", "specialty in SOAP", "red-flag risk",
+                                                   "top action")) + "</tr>\n")
+    for r in b.rows:
+        cells = (r.id, _cell(r.tier), _cell(r.bucket), _cell(r.realism), _cell(r.red_flag_risk),
+                 " ".join((r.top_action or "-").split()))
+        out.write(f"<tr class=\"t{r.tier or 0}\">" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>\n")
+    out.write("</table>\n")
+    if b.errors:
+        out.write(f"<h2>Not evaluated: {len(b.errors)} profiles</h2>\n<ul>\n")
+        for err in b.errors:
+            out.write(f"<li><code>{e(err['where'] or err['source'])}</code>: {e(err['message'])}</li>\n")
+        out.write("</ul>\n")
+    out.write("</body></html>\n")
+
+
+RENDERERS = {"text": render_text, "csv": render_csv, "json": render_json, "html": render_html}
+
+
+def render(b: Board, fmt: str) -> str:
+    buffer = io.StringIO()
+    RENDERERS[fmt](b, buffer)
+    return buffer.getvalue()

@@ -1,0 +1,70 @@
+"""`soaprules cohort DIR|FILE.jsonl`: the triage board of a whole cohort (soaprules/cohort.py).
+INPUT may also be a results file written by `soaprules batch`: the board is then built
+from its records, with no evaluation."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+FORMATS = ("text", "csv", "json", "html")
+
+
+def register(main) -> None:
+    @main.command()
+    @click.argument("input_path", metavar="DIR|FILE.jsonl", type=click.Path(path_type=Path))
+    @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Write the board here (atomically) instead of standard output.")
+    @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+                  help="Worker processes for the evaluation.")
+    @click.option("--pack", "packs", multiple=True, type=click.Path(exists=True, path_type=Path),
+                  help="Rule pack file or directory (repeatable). Default: the shipped rules/.")
+    def cohort(input_path: Path, fmt: str, output: Path | None, jobs: int, packs: tuple[Path, ...]) -> None:
+        """Evaluate every profile and print one triage table, by rescue tier then urgency,
+        with the tier distribution beside the rescue article's roughly 20/60/20.
+
+        The input is a directory of profiles, a .jsonl file of profiles, or the results
+        file of `soaprules batch` (then nothing is evaluated again)."""
+        from .. import cohort as triage
+        from ..cli import _fail, write_atomically
+        from ..errors import SoapError
+
+        try:
+            records = list(_records(input_path, [str(p) for p in packs] or None, jobs))
+        except SoapError as exc:
+            _fail(exc)
+        text = triage.render(triage.board(records), fmt)
+        if output:
+            write_atomically(output, text)
+        else:
+            sys.stdout.write(text)
+
+
+def _records(input_path: Path, packs, jobs: int):
+    from .. import batch
+
+    if _is_results_file(input_path):
+        with open(input_path, encoding="utf-8") as handle:
+            yield from (json.loads(line) for line in handle if line.strip())
+        return
+    from ..pipeline import program_for
+
+    program_for(packs)  # a broken pack stops here, with its position
+    for line, _ in batch.lines(batch.tasks(input_path), packs, jobs):
+        yield json.loads(line)
+
+
+def _is_results_file(path: Path) -> bool:
+    """A batch results file: JSON lines whose records carry `source` and `status`."""
+    if path.suffix.lower() != ".jsonl" or not path.is_file():
+        return False
+    with open(path, "rb") as handle:
+        first = next((line for line in handle if line.strip()), b"")
+    try:
+        head = json.loads(first)
+    except ValueError:
+        return False
+    return isinstance(head, dict) and {"source", "status"} <= head.keys()

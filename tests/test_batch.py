@@ -1,0 +1,218 @@
+"""`soaprules batch`: one whole record per profile, bad profiles become error records,
+a crash or Ctrl-C loses nothing, and --jobs N writes the bytes --jobs 1 writes."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from soaprules import batch
+from soaprules.cli import main
+from soaprules.cohort import board
+from soaprules.pack_load import DEFAULT_RULES_DIR
+from soaprules.synthetic import profile_dict, write_cohort
+
+HEAD = "schema: soaprules/profile@1\n"
+
+
+def _records(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture
+def small(tmp_path):
+    """Six profiles in two folders, the fourth (in sorted order) misspelling a field."""
+    d = tmp_path / "cohort"
+    write_cohort(d / "a", 3, seed=1, presence=0.6)
+    write_cohort(d / "b", 3, seed=2, presence=0.6)
+    (d / "b" / "p00000.yaml").write_text(HEAD + "clinical:\n  evaluatons: strong\n")
+    (d / "notes.txt").write_text("not a profile")
+    return d
+
+
+def test_bad_profile_is_an_error_record_naming_file_and_field_and_the_batch_goes_on(small, tmp_path, runner):
+    out = tmp_path / "results.jsonl"
+    result = runner.invoke(main, ["batch", str(small), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    records = _records(out)
+    assert [r["source"] for r in records] == ["a/p00000.yaml", "a/p00001.yaml", "a/p00002.yaml",
+                                              "b/p00000.yaml", "b/p00001.yaml", "b/p00002.yaml"]
+    assert [r["status"] for r in records] == ["ok", "ok", "ok", "error", "ok", "ok"]
+    error = records[3]["errors"][0]
+    assert error["file"] == str(small / "b" / "p00000.yaml") and error["line"] == 3
+    assert error["path"] == "clinical.evaluatons" and error["suggestion"] == "evaluations"
+    assert records[0]["advice"]["schema"] == "soaprules/advice@1"
+    assert "5 results, 1 error records" in result.output  # the summary goes to stderr
+
+
+def test_jsonl_input_errors_point_at_the_line_of_the_file(tmp_path):
+    good = json.dumps(profile_dict(0, seed=3))
+    src = tmp_path / "cohort.jsonl"
+    src.write_bytes((good + "\n\n" + '{"schema": "soaprules/profile@1", "clinical": {"evaluations": "stong"}}\n'
+                     + good.replace("S-00000", "S-00009") + "\n").encode()
+                    + b'{"schema": "soaprules/profile@1", "applicant": {"id": "A-\xff"}}\n')
+    out = tmp_path / "r.jsonl"
+    batch.run(src, out)
+    records = _records(out)
+    assert [r["source"] for r in records] == ["cohort.jsonl:1", "cohort.jsonl:3", "cohort.jsonl:4", "cohort.jsonl:5"]
+    bad = records[1]["errors"][0]
+    assert (bad["file"], bad["line"], bad["path"], bad["suggestion"]) == (str(src), 3, "clinical.evaluations",
+                                                                          "strong")
+    assert records[2]["advice"]["profile_id"] == "S-00009"
+    assert records[3]["status"] == "error" and "UTF-8" in records[3]["errors"][0]["message"]
+    assert records[3]["errors"][0]["line"] == 5
+
+
+def test_torn_last_line_is_dropped_and_the_rerun_finishes_identically(small, tmp_path):
+    full, cut = tmp_path / "full.jsonl", tmp_path / "cut.jsonl"
+    batch.run(small, full)
+    lines = full.read_bytes().splitlines(keepends=True)
+    cut.write_bytes(b"".join(lines[:2]) + lines[2][: len(lines[2]) // 2])  # a crash in mid-write
+    summary = batch.run(small, cut)
+    assert summary.dropped_torn_line and summary.skipped == 2 and summary.ok + summary.errors == 4
+    assert cut.read_bytes() == full.read_bytes()
+    again = batch.run(small, cut)
+    assert again.skipped == 6 and again.ok == again.errors == 0
+    assert cut.read_bytes() == full.read_bytes()
+
+
+def test_ctrl_c_keeps_whole_lines_and_the_rerun_finishes(small, tmp_path, runner, monkeypatch):
+    full, out = tmp_path / "full.jsonl", tmp_path / "r.jsonl"
+    batch.run(small, full)
+    real, seen = batch.record, []
+
+    def interrupted(task, packs):
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+        seen.append(task)
+        return real(task, packs)
+
+    monkeypatch.setattr(batch, "record", interrupted)
+    result = runner.invoke(main, ["batch", str(small), "--out", str(out)])
+    assert result.exit_code == 130 and "Run the same command again" in result.output
+    assert len(_records(out)) == 3
+    monkeypatch.setattr(batch, "record", real)
+    assert runner.invoke(main, ["batch", str(small), "--out", str(out)]).exit_code == 0
+    assert out.read_bytes() == full.read_bytes()
+
+
+def test_jobs_write_the_same_bytes_as_one_job(small, tmp_path):
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    batch.run(small, one, jobs=1)
+    batch.run(small, two, jobs=2)
+    assert two.read_bytes() == one.read_bytes()
+
+
+def test_resuming_with_changed_packs_is_refused(small, tmp_path, runner):
+    out = tmp_path / "r.jsonl"
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    for f in ("core.yaml", "heuristics.yaml"):
+        (rules / f).write_text((DEFAULT_RULES_DIR / f).read_text())
+    assert runner.invoke(main, ["batch", str(small), "--out", str(out), "--pack", str(rules)]).exit_code == 0
+    before = out.read_bytes()
+    (rules / "core.yaml").write_text((rules / "core.yaml").read_text() + "\n# edited\n")
+    result = runner.invoke(main, ["batch", str(small), "--out", str(out), "--pack", str(rules)])
+    assert result.exit_code == 2 and "other rule packs" in result.output
+    assert out.read_bytes() == before
+
+
+def test_broken_pack_fails_before_any_record(small, tmp_path, runner):
+    pack = tmp_path / "bad.yaml"
+    pack.write_text("pack: soaprules/pack@1\nname: bad\nversion: '1'\ndescription: d\nrules: [{id: x}]\n")
+    out = tmp_path / "r.jsonl"
+    result = runner.invoke(main, ["batch", str(small), "--out", str(out), "--pack", str(pack)])
+    assert result.exit_code == 1 and f"{pack}:5" in result.output and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_missing_input_is_exit_1(tmp_path, runner):
+    result = runner.invoke(main, ["batch", str(tmp_path / "nope"), "--out", str(tmp_path / "r.jsonl")])
+    assert result.exit_code == 1 and "no such file or directory" in result.output
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_on_a_terminal_only(small, tmp_path):
+    tty, pipe = _Terminal(), io.StringIO()
+    batch.run(small, tmp_path / "a.jsonl", progress_to=tty)
+    batch.run(small, tmp_path / "b.jsonl", progress_to=pipe)
+    assert "6/6  1 errors" in tty.getvalue() and "\r[" in tty.getvalue()
+    assert pipe.getvalue() == ""
+
+
+# ---- the Must-show: 5,000 profiles, 50 broken, killed mid-run ----------------------------
+
+COHORT, BROKEN = 5000, 50
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cohort5000")
+    bad = write_cohort(d / "profiles", COHORT, seed=7, broken=BROKEN, presence=0.35, suffix=".json")
+    shutil.copytree(DEFAULT_RULES_DIR, d / "rules")  # a snapshot: rules/ may change while the test runs
+    return d, bad
+
+
+def _batch_cmd(d, out, jobs):
+    return [sys.executable, "-m", "soaprules", "batch", str(d / "profiles"), "--out", str(out),
+            "--jobs", str(jobs), "--pack", str(d / "rules")]
+
+
+def test_cohort_of_5000_with_50_broken_files_killed_and_rerun(cohort):
+    d, bad = cohort
+    whole, killed = d / "whole.jsonl", d / "killed.jsonl"
+    done = subprocess.run(_batch_cmd(d, whole, 2), capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    records = _records(whole)
+    ok = [r for r in records if r["status"] == "ok"]
+    errors = [r for r in records if r["status"] == "error"]
+    assert (len(records), len(ok), len(errors)) == (COHORT, COHORT - BROKEN, BROKEN)
+    assert sorted(r["source"] for r in errors) == sorted(bad)
+    assert all(r["errors"][0]["path"] == "clinical.evaluatons" for r in errors)
+
+    # killed like a crash: SIGKILL to the batch and its workers at once, a third of the way in
+    proc = subprocess.Popen(_batch_cmd(d, killed, 2), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        while proc.poll() is None and (not killed.exists() or killed.stat().st_size < whole.stat().st_size // 3):
+            time.sleep(0.05)
+        assert proc.poll() is None, "the batch finished before it could be killed"
+        os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait()
+    assert 0 < len(killed.read_bytes().splitlines()) < COHORT
+    rerun = subprocess.run(_batch_cmd(d, killed, 2), capture_output=True, text=True, timeout=900)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert killed.read_bytes() == whole.read_bytes()
+
+    b = board(records)
+    assert len(b.rows) == COHORT - BROKEN and len(b.errors) == BROKEN
+    assert [r.key() for r in b.rows] == sorted(r.key() for r in b.rows)
+
+
+def test_an_out_file_that_is_not_a_results_file_is_never_truncated(small, tmp_path, runner):
+    out = tmp_path / "notes.jsonl"
+    out.write_text("my notes\nmore notes")
+    result = runner.invoke(main, ["batch", str(small), "--out", str(out)])
+    assert result.exit_code == 2 and "not a soaprules batch results file" in result.output
+    assert out.read_text() == "my notes\nmore notes"
+
+
+def test_a_record_torn_after_a_few_bytes_is_dropped(small, tmp_path):
+    full, cut = tmp_path / "full.jsonl", tmp_path / "cut.jsonl"
+    batch.run(small, full)
+    first = full.read_bytes().splitlines(keepends=True)[0]
+    cut.write_bytes(first + b'{"so')
+    assert batch.run(small, cut).dropped_torn_line
+    assert cut.read_bytes() == full.read_bytes()

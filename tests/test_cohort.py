@@ -1,0 +1,125 @@
+"""The triage board: sorted by rescue tier then urgency, beside the 20/60/20 split, in
+text, CSV, JSON and HTML."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+
+from soaprules import batch
+from soaprules.cli import main
+from soaprules.cohort import board, render
+from conftest import FIXTURES
+
+
+def _advice(pid, tier=None, top="medium", pressing=0, **decided) -> dict:
+    decisions = {k: {"value": v} for k, v in decided.items()}
+    if tier is not None:
+        decisions["rescue_tier"] = {"value": tier}
+    recs = [{"id": f"{pid}-top", "priority": top, "text": f"Top action of {pid} <now>"}]
+    recs += [{"id": f"{pid}-{i}", "priority": "high", "text": "x"} for i in range(pressing)]
+    return {"profile_id": pid, "decisions": decisions, "recommendations": recs}
+
+
+def _ok(pid, **kw) -> dict:
+    return {"source": f"{pid}.yaml", "status": "ok", "advice": _advice(pid, **kw)}
+
+
+RECORDS = [
+    _ok("S-5", tier=2, top="high"),
+    _ok("S-1", tier=3, top="critical"),
+    _ok("S-4", tier=2, top="critical", pressing=0),
+    _ok("S-3", tier=2, top="critical", pressing=2),
+    _ok("S-9", tier=None, top="critical"),
+    _ok("S-2", tier=1, top="low", advocacy_bucket="push_hard", specialty_realism="realistic",
+        red_flag_risk="none"),
+    {"source": "bad.yaml", "status": "error", "kind": "profile",
+     "errors": [{"message": "unknown field 'evaluatons'", "file": "c/bad.yaml", "line": 3,
+                 "path": "clinical.evaluatons"}]},
+]
+
+
+def test_rows_sorted_by_tier_then_urgency_unknown_tier_last():
+    b = board(RECORDS)
+    # tier 2: critical with two pressing actions, then critical with none, then high
+    assert [r.id for r in b.rows] == ["S-2", "S-3", "S-4", "S-5", "S-1", "S-9"]
+    top = b.rows[0]
+    assert (top.tier, top.bucket, top.realism, top.red_flag_risk) == (1, "push_hard", "realistic", "none")
+    assert top.top_action == "Top action of S-2 <now>"
+
+
+def test_order_does_not_depend_on_input_order():
+    assert board(RECORDS).rows == board(RECORDS[::-1]).rows
+
+
+def test_distribution_beside_the_article_split():
+    dist = {d["tier"]: d for d in board(RECORDS).distribution()}
+    assert [dist[t]["count"] for t in (1, 2, 3)] == [1, 3, 1]
+    assert [dist[t]["percent"] for t in (1, 2, 3)] == [20.0, 60.0, 20.0]
+    assert [dist[t]["article_percent"] for t in (1, 2, 3)] == [20, 60, 20]
+    assert dist[None]["count"] == 1
+
+
+def test_text_board():
+    text = render(board(RECORDS), "text")
+    lines = text.splitlines()
+    assert lines[0] == "Triage board: 6 students"
+    assert [ln.split()[0] for ln in lines[4:10]] == ["S-2", "S-3", "S-4", "S-5", "S-1", "S-9"]
+    assert re.search(r"tier 2 help them SOAP\s+3\s+60.0%\s+\(article ~60%\)", text)
+    assert "c/bad.yaml:3: unknown field 'evaluatons' (clinical.evaluatons)" in text
+
+
+def test_csv_board():
+    rows = list(csv.DictReader(io.StringIO(render(board(RECORDS), "csv"))))
+    assert [r["id"] for r in rows] == ["S-2", "S-3", "S-4", "S-5", "S-1", "S-9"]
+    assert rows[0]["tier"] == "1" and rows[0]["bucket"] == "push_hard" and rows[-1]["tier"] == ""
+    assert rows[0]["top_action"] == "Top action of S-2 <now>"
+
+
+def test_json_board():
+    doc = json.loads(render(board(RECORDS), "json"))
+    assert doc["schema"] == "soaprules/board@1" and doc["students"] == 6
+    assert [r["id"] for r in doc["rows"]] == ["S-2", "S-3", "S-4", "S-5", "S-1", "S-9"]
+    assert doc["errors"][0]["where"] == "c/bad.yaml:3"
+
+
+def test_html_board_is_self_contained_and_escaped():
+    page = render(board(RECORDS), "html")
+    assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)  # nothing fetched from elsewhere
+    assert "Top action of S-2 &lt;now&gt;" in page and "<now>" not in page
+    assert page.count('<tr class="t') == 6 and "~60%" in page
+
+
+def test_cli_board_of_the_fixture_profiles(runner, tmp_path):
+    out = tmp_path / "board.html"
+    result = runner.invoke(main, ["cohort", str(FIXTURES / "profiles"), "--format", "html", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text()
+    assert "A-2031" in page and page.count('<tr class="t') == len(list((FIXTURES / "profiles").glob("*.yaml")))
+
+
+def test_cli_board_from_batch_results_matches_a_fresh_evaluation(runner, tmp_path):
+    results = tmp_path / "results.jsonl"
+    batch.run(FIXTURES / "profiles", results)
+    from_results = runner.invoke(main, ["cohort", str(results), "--format", "json"])
+    fresh = runner.invoke(main, ["cohort", str(FIXTURES / "profiles"), "--format", "json", "--jobs", "2"])
+    assert from_results.exit_code == fresh.exit_code == 0
+    assert from_results.output == fresh.output
+
+
+@pytest.mark.parametrize("fmt", ["text", "csv", "json", "html"])
+def test_cli_every_format(runner, fmt):
+    result = runner.invoke(main, ["cohort", str(FIXTURES / "profiles"), "--format", fmt])
+    assert result.exit_code == 0 and "A-2031" in result.output
+
+
+def test_cli_bad_pack_exit_1_no_output(runner, tmp_path):
+    pack = tmp_path / "bad.yaml"
+    pack.write_text("pack: soaprules/pack@1\nname: bad\nversion: '1'\ndescription: d\nrules: [{id: x}]\n")
+    out = tmp_path / "board.txt"
+    result = runner.invoke(main, ["cohort", str(FIXTURES / "profiles"), "--pack", str(pack), "-o", str(out)])
+    assert result.exit_code == 1 and "Traceback" not in result.output and not out.exists()

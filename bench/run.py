@@ -1,0 +1,212 @@
+"""The issue-7 benchmark, on one core, in one run: medians of several repeats, as ratios
+against each target. Rerun with
+
+    .venv/bin/pip install --target bench/.deps experta==1.9.4   # once; bench-only
+    .venv/bin/python bench/run.py                                # about 10-15 minutes
+    .venv/bin/python bench/run.py --quick                        # about 2 minutes, smaller samples
+
+Times are CPU seconds of this process (`time.process_time`), so other load on the
+machine does not count against soaprules; cold starts are wall time of a subprocess
+pinned to the same core. Profiles are `soaprules.synthetic` cohorts: the same on every
+machine.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(HERE / ".deps"), str(HERE)]
+
+
+def pin_one_core() -> int:
+    core = min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {core})  # children (cold starts, below) inherit it
+    return core
+
+
+def median_of(repeats: int, fn) -> tuple[float, list[float]]:
+    runs = [fn() for _ in range(repeats)]
+    return statistics.median(runs), runs
+
+
+def cpu_time(fn) -> float:
+    start = time.process_time()
+    fn()
+    return time.process_time() - start
+
+
+def per_profile(profiles, evaluate) -> float:
+    """CPU seconds per profile for `evaluate` over all of `profiles`."""
+    return cpu_time(lambda: [evaluate(p) for p in profiles]) / len(profiles)
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS:"))
+
+
+class Report:
+    def __init__(self):
+        self.rows: list[tuple] = []
+
+    def add(self, what: str, figure: str, target: str, met: bool | None, runs: list | None = None):
+        self.rows.append((what, figure, target, {True: "met", False: "NOT MET", None: "-"}[met],
+                          " ".join(f"{r:.4g}" for r in runs) if runs else ""))
+        print(f"  {what}: {figure}  [{target}: {self.rows[-1][3]}]", flush=True)
+
+    def table(self) -> str:
+        head = ("measurement", "median", "target", "verdict", "repeats")
+        widths = [max(len(str(r[i])) for r in self.rows + [head]) for i in range(5)]
+        fmt = lambda r: "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
+        return "\n".join([fmt(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [fmt(r) for r in self.rows])
+
+
+def bench_matchers(report: Report, program, profiles, experta_profiles, repeats: int) -> float:
+    from soaprules.session import ReferenceMatcher, evaluate_profile
+
+    from experta_rules import ExpertaMatcher
+
+    for p in profiles[:200]:  # warm: registration, caches
+        evaluate_profile(program, p)
+    engine, runs = median_of(repeats, lambda: per_profile(profiles, lambda p: evaluate_profile(program, p)))
+    report.add(f"engine path, {len(profiles)} profiles", f"{1 / engine:,.0f} profiles/s ({engine * 1e6:,.0f} us)",
+               ">= 3,000 profiles/s per core", 1 / engine >= 3000, [1 / r for r in runs])
+    reference = ReferenceMatcher()
+    ref, runs = median_of(repeats, lambda: per_profile(profiles, lambda p: evaluate_profile(program, p, reference)))
+    report.add("reference evaluator (pure Python)", f"{1 / ref:,.0f} profiles/s; engine/reference {ref / engine:.2f}x",
+               "comparison", None, [1 / r for r in runs])
+    experta = ExpertaMatcher(program)
+    ex, runs = median_of(repeats, lambda: per_profile(experta_profiles,
+                                                      lambda p: evaluate_profile(program, p, experta)))
+    report.add(f"experta, same rules, {len(experta_profiles)} profiles",
+               f"{1 / ex:,.0f} profiles/s; engine/experta {ex / engine:.1f}x",
+               ">= 3x experta", ex / engine >= 3, [1 / r for r in runs])
+    return engine
+
+
+def bench_pipeline(report: Report, program, engine: float, count: int, repeats: int) -> None:
+    from soaprules.pipeline import advise
+    from soaprules.profile_load import load_profile
+    from soaprules.render import RENDERERS
+    from soaprules.session import evaluate_profile
+    from soaprules.synthetic import write_cohort
+
+    with tempfile.TemporaryDirectory() as tmp:
+        write_cohort(tmp, count, seed=11)
+        files = sorted(Path(tmp).glob("*.yaml"))
+
+        def whole(path):
+            RENDERERS["text"](advise(load_profile(path)[0], program), io.StringIO())
+
+        loaded = [load_profile(f)[0] for f in files]
+        bare, _ = median_of(repeats, lambda: per_profile(loaded, lambda p: evaluate_profile(program, p)))
+        full, runs = median_of(repeats, lambda: per_profile(files, whole))
+        load, _ = median_of(repeats, lambda: per_profile(files, load_profile))
+        build, _ = median_of(repeats, lambda: per_profile(loaded, lambda p: advise(p, program)))
+    report.add(f"advise pipeline / bare engine, {count} files", f"{full / bare:.2f}x ({full * 1e3:.2f} ms vs "
+               f"{bare * 1e3:.2f} ms; load {load * 1e3:.2f} ms, evaluate+explain {build * 1e3:.2f} ms)",
+               "<= 2x", full / bare <= 2, [r * 1e3 for r in runs])
+
+
+def _wall(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+    return time.perf_counter() - start
+
+
+def bench_cold(report: Report, repeats: int) -> None:
+    profile = ROOT / "fixtures" / "profiles" / "rs20-quiet-star.yaml"
+    cli = [sys.executable, "-m", "soaprules", "advise", str(profile)]
+    imp = [sys.executable, "-c", "import soaprules"]
+    _wall(cli)  # warm the OS file cache and __pycache__
+    advise_s, runs = median_of(repeats + 2, lambda: _wall(cli))
+    import_s, _ = median_of(repeats + 2, lambda: _wall(imp))
+    report.add("cold `soaprules advise` minus `import soaprules`",
+               f"{advise_s - import_s:.3f} s ({advise_s:.3f} s vs {import_s:.3f} s)", "<= 0.4 s",
+               advise_s - import_s <= 0.4, runs)
+
+
+def bench_packs(report: Report, repeats: int) -> None:
+    from soaprules.compile import compile_book
+    from soaprules.pack_load import DEFAULT_RULES_DIR, load_rulebook
+
+    load, runs = median_of(repeats, lambda: cpu_time(lambda: load_rulebook([DEFAULT_RULES_DIR])))
+    book = load_rulebook([DEFAULT_RULES_DIR])
+    comp, cruns = median_of(repeats, lambda: cpu_time(lambda: compile_book(book)))
+    program = compile_book(book)
+    report.add(f"pack load ({len(book.packs)} packs, {len(book.rules)} rules)", f"{load * 1e3:.0f} ms",
+               "measured", None, [r * 1e3 for r in runs])
+    report.add(f"pack compile ({sum(len(s.chunks) for s in program.strata)} rulesets)", f"{comp * 1e3:.0f} ms",
+               "measured", None, [r * 1e3 for r in cruns])
+
+
+def bench_whatif(report: Report, program, repeats: int) -> None:
+    """Every fixture profile against every decision=value target: the slowest search."""
+    from soaprules import whatif
+    from soaprules.explain import parse_target
+    from soaprules.profile_load import load_profile
+
+    cases = [(load_profile(f)[0], parse_target(f"{name}={value}", program.book))
+             for f in sorted((ROOT / "fixtures" / "profiles").glob("*.yaml"))
+             for name, decision in program.book.decisions.items() for value in decision.values]
+
+    def slowest():
+        return max(cpu_time(lambda: whatif.report(program, p, whatif.search(program, p, t, 3))) for p, t in cases)
+
+    worst, runs = median_of(repeats, slowest)
+    tried = max(whatif.search(program, p, t, 3).tried for p, t in cases)
+    report.add(f"whatif to 3 changes, slowest of {len(cases)} profile x target searches "
+               f"(largest tried {tried} change sets)", f"{worst:.3f} s", "< 2 s", worst < 2, runs)
+
+
+def bench_memory(report: Report, program, profiles, total: int) -> None:
+    from soaprules.session import evaluate_profile
+
+    for i in range(1000):
+        evaluate_profile(program, profiles[i % len(profiles)])
+    after_1k = rss_mb()
+    for i in range(1000, total):
+        evaluate_profile(program, profiles[i % len(profiles)])
+    after = rss_mb()
+    report.add(f"memory after {total:,} evaluations minus after 1,000", f"{after - after_1k:+.1f} MB "
+               f"({after_1k:.1f} -> {after:.1f} MB)", "<= 10 MB", after - after_1k <= 10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller samples, for a quick look")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    n, n_experta, n_files, n_memory = (1000, 200, 200, 10_000) if args.quick else (10_000, 1000, 1000, 100_000)
+
+    core = pin_one_core()
+    from soaprules.pipeline import program_for
+    from soaprules.synthetic import profiles
+
+    program = program_for()
+    print(f"soaprules bench: core {core} of {os.cpu_count()}, {platform.processor() or platform.machine()}, "
+          f"Python {platform.python_version()}, {len(program.book.rules)} rules in "
+          f"{len(program.book.packs)} packs, {args.repeats} repeats", flush=True)
+    cohort = profiles(n, seed=3)
+    report = Report()
+    engine = bench_matchers(report, program, cohort, cohort[:n_experta], args.repeats)
+    bench_pipeline(report, program, engine, n_files, args.repeats)
+    bench_cold(report, args.repeats)
+    bench_packs(report, args.repeats)
+    bench_whatif(report, program, args.repeats)
+    bench_memory(report, program, cohort, n_memory)
+    print("\n" + report.table())
+
+
+if __name__ == "__main__":
+    main()

@@ -13,6 +13,13 @@ PROFILES = sorted((FIXTURES / "profiles").glob("*.yaml"))
 EXAMPLE = ROOT.parent / "shared" / "contracts" / "profile.example.yaml"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _program_cache_in_a_temporary_dir(tmp_path_factory):
+    """Tests compile hundreds of small packs: keep their cache out of the user's home."""
+    import os
+    os.environ["SOAPRULES_CACHE"] = str(tmp_path_factory.mktemp("program-cache"))
+
+
 @pytest.fixture(scope="session")
 def program():
     return program_for()

@@ -118,9 +118,10 @@ def _unknowns(run: Evaluation) -> list[dict]:
     """Missing fields that would have let a rule that did not fire decide."""
     fired = {f.rule.id for f in run.firings}
     found: dict[str, list[str]] = {}
+    memo: dict = {}
     for rule in run.program.book.rules:
         if rule.id in fired:
             continue
-        for path in missing_inputs(rule.when, run.world):
+        for path in missing_inputs(rule.when, run.world, memo):
             found.setdefault(path, []).append(rule.id)
     return [{"path": p, "rules": rules} for p, rules in sorted(found.items())]

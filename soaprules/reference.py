@@ -197,23 +197,29 @@ def _count(node: cond.Count, world: World) -> Result:
                                      node.param)])
 
 
-def verdict(node, world: World, item: dict | None = None) -> bool | None:
+def verdict(node, world: World, item: dict | None = None, memo: dict | None = None) -> bool | None:
     """`evaluate(...).value` without evidence, stopping at the first deciding branch: the
-    report asks this of every rule that did not fire, and most are plainly false."""
+    report asks this of every rule that did not fire, and most are plainly false. `memo`
+    shares the verdicts of identical whole-profile tests (the phase, mostly) across rules."""
     if isinstance(node, cond.Test):
-        return _leaf(node, world.lookup(node.ref, item))
+        if memo is None or item is not None:
+            return _leaf(node, world.lookup(node.ref, item))
+        key = (node.ref, node.op, repr(node.value))
+        if key not in memo:
+            memo[key] = _leaf(node, world.lookup(node.ref, None))
+        return memo[key]
     if isinstance(node, (cond.All, cond.Any_)):
         decisive = isinstance(node, cond.Any_)
         out = not decisive
         for child in node.children:
-            value = verdict(child, world, item)
+            value = verdict(child, world, item, memo)
             if value is decisive:
                 return decisive
             if value is None:
                 out = None
         return out
     if isinstance(node, cond.Not):
-        inner = verdict(node.child, world, item)
+        inner = verdict(node.child, world, item, memo)
         return None if inner is None else not inner
     if isinstance(node, cond.Some):
         items = list_items(world.data, node.list_path)
@@ -231,9 +237,9 @@ def verdict(node, world: World, item: dict | None = None) -> bool | None:
     return None if interval is None else interval_verdict(node.op, *interval, node.value)
 
 
-def missing_inputs(node, world: World) -> set[str]:
+def missing_inputs(node, world: World, memo: dict | None = None) -> set[str]:
     """Profile paths whose absence made `node` unknown (for the report's `unknowns`)."""
-    if verdict(node, world) is not None:
+    if verdict(node, world, memo=memo) is not None:
         return set()
     result = evaluate(node, world)
     if result.value is not None:

@@ -60,5 +60,7 @@ def test_short_circuit_verdict_agrees_with_full_evaluation(program, profile):
     """`reference.verdict` (used for the report's unknowns) is `evaluate(...).value`."""
     from soaprules.reference import evaluate, verdict
     run = evaluate_profile(program, profile, ReferenceMatcher())
+    memo: dict = {}
     for rule in program.book.rules:
-        assert verdict(rule.when, run.world) == evaluate(rule.when, run.world).value, rule.id
+        full = evaluate(rule.when, run.world).value
+        assert verdict(rule.when, run.world) == verdict(rule.when, run.world, memo=memo) == full, rule.id

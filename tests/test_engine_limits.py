@@ -18,7 +18,7 @@ from conftest import EXAMPLE, PROFILES
 
 
 def test_exception_inside_an_action_names_the_rule(program, monkeypatch):
-    profile, _ = load_profile(EXAMPLE)
+    profile, _ = load_profile(PROFILES[0])
 
     def broken(name, facts):
         raise RuntimeError("boom")

@@ -22,8 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
 PACKS = sorted(p for p in DEFAULT_RULES_DIR.glob("*.yaml") if p.name != CATALOG_FILE) + \
     sorted((ROOT / "examples").glob("*/*.yaml"))
+SHARED_EXAMPLE = ROOT.parent / "shared" / "contracts" / "profile.example.yaml"  # beside a checkout, not in it
 PROFILES = sorted((ROOT / "fixtures" / "profiles").glob("*.yaml")) + \
-    [ROOT.parent / "shared" / "contracts" / "profile.example.yaml"]
+    ([SHARED_EXAMPLE] if SHARED_EXAMPLE.exists() else [])
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)$", re.M)
 
 

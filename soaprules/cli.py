@@ -36,6 +36,14 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
+def emit(text: str, output: Path | None) -> None:
+    """The one way a command delivers its report: whole to `output`, or to standard output."""
+    if output:
+        write_atomically(output, text)
+    else:
+        sys.stdout.write(text)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="soaprules")
 def main() -> None:
@@ -75,10 +83,7 @@ def advise(profile: Path, fmt: str, packs: tuple[Path, ...], output: Path | None
         except SoapError as exc:
             _fail(exc)
         sys.stderr.write(f"recorded as {record_id}: soaprules replay {record_id}\n")
-    if output:
-        write_atomically(output, buffer.getvalue())
-    else:
-        sys.stdout.write(buffer.getvalue())
+    emit(buffer.getvalue(), output)
 
 
 from .commands import register_all  # noqa: E402  (commands attach to `main`)

@@ -4,7 +4,6 @@ from its records, with no evaluation."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -29,7 +28,7 @@ def register(main) -> None:
         The input is a directory of profiles, a .jsonl file of profiles, or the results
         file of `soaprules batch` (then nothing is evaluated again)."""
         from .. import cohort as triage
-        from ..cli import _fail, write_atomically
+        from ..cli import _fail, emit
         from ..errors import SoapError
 
         try:
@@ -37,10 +36,7 @@ def register(main) -> None:
         except SoapError as exc:
             _fail(exc)
         text = triage.render(triage.board(records), fmt)
-        if output:
-            write_atomically(output, text)
-        else:
-            sys.stdout.write(text)
+        emit(text, output)
 
 
 def _records(input_path: Path, packs, jobs: int):

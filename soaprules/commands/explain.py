@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import sys
 from pathlib import Path
 
 import click
@@ -29,7 +28,7 @@ def register(main) -> None:
         proposals it overrode; when it does not, every condition of the candidate rules is
         listed with its threshold, the actual value and its verdict.
         """
-        from ..cli import _fail, write_atomically
+        from ..cli import _fail, emit
         from ..errors import SoapError
         from ..explain import explain, parse_target
         from ..pipeline import program_for
@@ -46,7 +45,4 @@ def register(main) -> None:
             _fail(exc)
         buffer = io.StringIO()
         (tree.render if fmt == "text" else json_out.render)(doc, buffer)
-        if output:
-            write_atomically(output, buffer.getvalue())
-        else:
-            sys.stdout.write(buffer.getvalue())
+        emit(buffer.getvalue(), output)

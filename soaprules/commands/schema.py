@@ -1,7 +1,6 @@
 """`soaprules schema profile|pack`: JSON Schema for editors (yaml-language-server and others)."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -17,12 +16,8 @@ def register(main) -> None:
 
         The repository keeps both in schemas/; files that start with
         `# yaml-language-server: $schema=...` are checked and completed as you type."""
-        from ..cli import write_atomically
+        from ..cli import emit
         from ..schema_export import render
 
         text = render(kind)
-        if output:
-            write_atomically(output, text)
-            output.chmod(0o644)  # a file to commit and share, not a private temporary
-        else:
-            sys.stdout.write(text)
+        emit(text, output)

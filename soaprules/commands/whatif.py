@@ -37,7 +37,7 @@ def register(main) -> None:
         fixed inputs hold the result. With --set, show how decisions and recommendations
         change under a change made by hand.
         """
-        from ..cli import _fail, write_atomically
+        from ..cli import _fail, emit
         from ..errors import SoapError
         from ..render import json_out, whatif_text
 
@@ -51,10 +51,7 @@ def register(main) -> None:
             sys.stderr.write(f"{search}total {time.perf_counter() - started:.3f} s\n")
         buffer = io.StringIO()
         (whatif_text.render if fmt == "text" else json_out.render)(doc, buffer)
-        if output:
-            write_atomically(output, buffer.getvalue())
-        else:
-            sys.stdout.write(buffer.getvalue())
+        emit(buffer.getvalue(), output)
 
 
 def _whatif(profile: Path, target: str | None, max_changes: int, sets: tuple, packs: tuple):

@@ -33,7 +33,7 @@ from .source import MAX_BYTES
 SCHEMA_VERSION = 1
 ENV_VAR = "SOAPRULES_DB"
 DB_NAME = "audit.sqlite3"
-LIBRARIES = ("durable-rules", "pydantic", "PyYAML", "click")
+LIBRARIES = ("pydantic", "PyYAML", "click")  # the engine is built in: its version comes from engine_pin
 
 # Each entry upgrades a database from version N-1 to N, statement by statement (all in
 # one transaction); new versions append, never edit.

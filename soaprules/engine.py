@@ -29,18 +29,13 @@ from __future__ import annotations
 
 import itertools
 import json
-import sys
 
+from . import durable_rules_engine as _core  # durable's C core, built by setup.py
+from .engine_pin import DURABLE_VERSION
 from .errors import Diagnostic, EngineError
 
-if sys.version_info >= (3, 13):  # pragma: no cover - depends on the interpreter
-    raise ImportError("soaprules needs Python 3.10 to 3.12: durable-rules 2.0.28 does not import on 3.13+ "
-                      "(undefined symbol PyEval_CallObject)")
-
-import durable_rules_engine as _core  # noqa: E402
-
 ENGINE_NAME = "durable-rules"
-ENGINE_VERSION = "2.0.28"
+ENGINE_VERSION = DURABLE_VERSION
 PRIME = "__prime"  # fact type and rule name of the sentinel; no profile fact uses it
 _OK, _NOT_HANDLED = 0, 1  # assert_fact result codes (rules.h)
 

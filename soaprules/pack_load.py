@@ -26,7 +26,8 @@ from .validation import by_position, kind_of, to_diagnostic
 
 CATALOG_FILE = "heuristics.yaml"
 CITE_PATTERN = re.compile(r"^(FA|AL|RB|RS|PM|NR)-\d\d$")
-DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+_SHIPPED = Path(__file__).resolve().parent / "_shipped"  # an installed wheel carries the packs here
+DEFAULT_RULES_DIR = _SHIPPED / "rules" if _SHIPPED.is_dir() else Path(__file__).resolve().parent.parent / "rules"
 
 
 @dataclass(frozen=True)

@@ -55,12 +55,33 @@ def test_hostile_profile_refused_positioned_fast(tmp_path, runner, name):
     assert not out.exists() and not list(tmp_path.glob(".report.json*"))
 
 
-def test_deep_flow_nesting_refused_before_the_stack_overflows(tmp_path):
+def test_deep_flow_nesting_refused_before_the_stack_overflows(tmp_path, runner):
+    """Whoever refuses first (our depth check, or a libyaml that has a limit of its own),
+    the refusal is ours: positioned on the line, exit 1, no traceback, no report."""
     path = tmp_path / "deep.yaml"
     path.write_text(HEAD + "applicant: " + "[" * 100_000 + "]" * 100_000 + "\n")
     with pytest.raises(source.InputFileError) as info:
         source.load_document(path)
-    assert "nesting deeper than" in info.value.diagnostics[0].message
+    diagnostic = info.value.diagnostics[0]
+    assert diagnostic.file == str(path) and diagnostic.line == 2 and diagnostic.message
+    out = tmp_path / "report.json"
+    result = runner.invoke(main, ["advise", str(path), "--format", "json", "-o", str(out)])
+    assert result.exit_code == 1 and f"--> {path}:2" in result.output and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_deep_flow_nesting_refused_by_our_own_check_whatever_the_parser(tmp_path, monkeypatch):
+    """The depth pre-scan is ours, so it holds even with a parser that has no limit."""
+    path = tmp_path / "deep.yaml"
+    path.write_text(HEAD + "applicant: " + "[" * 1_000 + "]" * 1_000 + "\n")
+
+    def compose(*args, **kw):
+        raise AssertionError("a too-deep document reached the composer")
+
+    monkeypatch.setattr(source._Loader, "get_single_node", compose)
+    with pytest.raises(source.InputFileError) as info:
+        source.load_document(path)
+    assert info.value.diagnostics[0].line == 2
 
 
 def test_control_character_refused_positioned(tmp_path, runner):

@@ -63,7 +63,7 @@ def test_deep_flow_nesting_refused_before_the_stack_overflows(tmp_path, runner):
     with pytest.raises(source.InputFileError) as info:
         source.load_document(path)
     diagnostic = info.value.diagnostics[0]
-    assert diagnostic.file == str(path) and diagnostic.line == 2 and diagnostic.message
+    assert diagnostic.file == str(path) and diagnostic.position.line == 2 and diagnostic.message
     out = tmp_path / "report.json"
     result = runner.invoke(main, ["advise", str(path), "--format", "json", "-o", str(out)])
     assert result.exit_code == 1 and f"--> {path}:2" in result.output and "Traceback" not in result.output
@@ -81,7 +81,7 @@ def test_deep_flow_nesting_refused_by_our_own_check_whatever_the_parser(tmp_path
     monkeypatch.setattr(source._Loader, "get_single_node", compose)
     with pytest.raises(source.InputFileError) as info:
         source.load_document(path)
-    assert info.value.diagnostics[0].line == 2
+    assert info.value.diagnostics[0].position.line == 2
 
 
 def test_control_character_refused_positioned(tmp_path, runner):

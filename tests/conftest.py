@@ -28,3 +28,11 @@ def program():
 @pytest.fixture
 def runner():
     return CliRunner()
+
+
+def pytest_collection_modifyitems(items):
+    """A test that drives Chromium (through the `browser` fixture, however indirectly) is a
+    browser test: the README's quick run skips it, CI runs it."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)

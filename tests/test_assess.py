@@ -555,6 +555,7 @@ class Pane:
         subprocess.run([TMUX, "-S", self.socket, "kill-server"], capture_output=True)
 
 
+@pytest.mark.terminal
 @pytest.mark.skipif(TMUX is None, reason="tmux is not installed: the real-terminal run needs it "
                                           "(apt-get install tmux)")
 def test_real_terminal_session_with_ctrl_c_and_resume(tmp_path):

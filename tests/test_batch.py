@@ -169,6 +169,7 @@ def _batch_cmd(d, out, jobs):
             "--jobs", str(jobs), "--pack", str(d / "rules")]
 
 
+@pytest.mark.slow
 def test_cohort_of_5000_with_50_broken_files_killed_and_rerun(cohort):
     d, bad = cohort
     whole, killed = d / "whole.jsonl", d / "killed.jsonl"

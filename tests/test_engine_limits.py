@@ -68,6 +68,7 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+@pytest.mark.slow
 def test_ten_thousand_sessions_neither_fail_nor_grow(program):
     """The engine fails past 1,024 live sessions unless each one's state is deleted."""
     profiles = [load_profile(p)[0] for p in PROFILES] or [load_profile(EXAMPLE)[0]]

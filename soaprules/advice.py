@@ -15,6 +15,8 @@ from .templates import render
 
 SCHEMA = "soaprules/advice@1"
 PRIORITY_ORDER = ("critical", "high", "medium", "low")
+CLOCK_WORDS = {"match_week": "Match Week results are out (match_week)", "soap": "SOAP is running (soap)",
+               "post_soap": "SOAP is over (post_soap)"}
 
 
 def build(run: Evaluation) -> dict:
@@ -31,6 +33,7 @@ def build(run: Evaluation) -> dict:
         "recommendations": _recommendations(run, bounds),
         "trace": [_trace(f) for f in run.firings],
         "unknowns": _unknowns(run),
+        "warnings": _warnings(run),
     }
 
 
@@ -98,12 +101,43 @@ def _recommendations(run: Evaluation, bounds: list[Firing]) -> list[dict]:
                 "because": [evidence_dict(e) for e in evidence_of(firing)]}
         if rec.draft:
             item["draft"] = render(rec.draft, lookup).strip()
+        if _reads_provisional_clock(run, firing):
+            item["provisional_calendar"] = True
         if rec.contacts_program:
             item["contacts_program"] = True
             item["bounds"] = [{"text": " ".join(b.rule.then.bound.split()), "rule": b.rule.id,
                                "cites": list(b.rule.cites)} for b in bounds]
         out.append(item)
     return sorted(out, key=lambda r: PRIORITY_ORDER.index(r["priority"]))  # stable: rule order within
+
+
+def _reads_provisional_clock(run: Evaluation, firing: Firing) -> bool:
+    line = run.world.timeline
+    return bool(line and line["provisional"]) and any(e.scope == "timeline" for e in evidence_of(firing))
+
+
+def _warnings(run: Evaluation) -> list[dict]:
+    """What the reader must know before the advice: a phase the calendar contradicts, a
+    calendar NRMP has not published. Each says what was done about it."""
+    out = []
+    line, reading = run.world.timeline, run.phase_reading
+    if reading is not None and reading.calendar and reading.disagrees:
+        out.append({"code": "phase_disagrees_with_calendar", "stated_phase": reading.stated,
+                    "calendar_phase": reading.calendar, "used_phase": reading.used,
+                    "text": f"Your profile gives the phase as {reading.stated}, but at {line['now_eastern']} the "
+                            f"{line['year']} Match Week calendar says {CLOCK_WORDS.get(reading.calendar, reading.calendar)}. "
+                            f"This advice is read for {reading.used}, the more restrictive of the two, so it unlocks no contact that "
+                            f"NRMP's SOAP rules bar; correct status.phase if it is out of date."})
+    if line and line["provisional"]:
+        why = (f"this pack has no dated {line['year']} calendar, so the dates follow the usual pattern"
+               if line["derived"] else f"NRMP has not published the {line['year']} schedule")
+        items = sorted({(f.rule.then.recommend.id or f.rule.id) for f in run.firings
+                        if f.rule.then.recommend and _reads_provisional_clock(run, f)})
+        out.append({"code": "provisional_calendar", "year": line["year"], "source": line["source"], "items": items,
+                    "text": f"The Match Week dates for {line['year']} are provisional: {why} ({line['source']}). "
+                            "Confirm them on the NRMP site; advice that depends on the day and hour of Match "
+                            "Week rests on them" + (f" ({', '.join(items)})." if items else ".")})
+    return out
 
 
 def _trace(f: Firing) -> dict:

@@ -273,7 +273,8 @@ class _Applier:
 
         Checked here so the error points at the override, and the bad value is never applied."""
         decisions = {k: v for e in self.ordered for k, v in e.pack.decisions.items()}
-        milestones = next((tuple(m.name for m in ms) for e in self.ordered for ms in e.pack.calendar.values()), ())
+        milestones = next((tuple(m.name for m in c.milestones) for e in self.ordered for c in e.pack.calendar.values()),
+                          ())
         params = {k: v for e in self.ordered for k, v in e.pack.params.items()}
         out = []
         for entry in self.ordered:

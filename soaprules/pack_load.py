@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from . import conditions as cond
+from .calendar import Cycle, cycle_year
 from .errors import Diagnostic, PackError, Position
 from .levers import load_levers
 from .overlay import arrange
@@ -68,18 +69,22 @@ class RuleBook:
     rules: list[LoadedRule]
     decisions: dict[str, Decision]
     params: dict
-    calendar: dict[int, list[tuple[str, datetime]]]
+    calendar: dict[int, Cycle]  # dated cycles; calendar_rule gives the rest
     not_encoded: dict[str, str] = field(default_factory=dict)
     levers: list = field(default_factory=list)  # levers.LoadedLever, for what-if
     overlay: object = None  # overlay.Plan: load order and what overlays changed
+    calendar_rule: object = None  # pack_model.CalendarRule: the pattern for years with no entry
+    clock: object = None  # pack_model.Clock: the phase the calendar implies
 
     def rule(self, rule_id: str) -> LoadedRule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
 
     @property
     def milestones(self) -> tuple:
-        first = next(iter(self.calendar.values()), [])
-        return tuple(name for name, _ in first)
+        first = next(iter(self.calendar.values()), None)
+        if first is not None:
+            return first.names
+        return tuple(m.name for m in self.calendar_rule.milestones) if self.calendar_rule else ()
 
 
 def pack_files(paths: list[str | Path]) -> list[Path]:
@@ -172,35 +177,84 @@ def _merge_named(kind: str, shaped, attr: str, errors: list) -> dict:
     return merged
 
 
-def _calendar(shaped, errors: list) -> dict[int, list[tuple[str, datetime]]]:
-    calendar: dict[int, list[tuple[str, datetime]]] = {}
+def _calendar(shaped, errors: list) -> dict[int, Cycle]:
+    """Every dated cycle of every pack: real date-times in their own year, in time order,
+    all naming the same milestones."""
+    calendar: dict[int, Cycle] = {}
     names: tuple | None = None
     for pack, doc, _ in shaped:
-        for year, milestones in pack.calendar.items():
+        for year, cycle in pack.calendar.items():
             at = ("calendar", year)
-            parsed = [(m.name, m.at) for m in milestones]
-            bad = [i for i, (_, when) in enumerate(parsed) if not (isinstance(when, datetime) and when.utcoffset())]
+            parsed = tuple((m.name, m.at, m.label) for m in cycle.milestones)
+            bad = [i for i, (_, when, _) in enumerate(parsed) if not (isinstance(when, datetime) and when.utcoffset())]
             for i in bad:
-                errors.append(doc.diagnostic(at + (i, "at"), "a milestone needs a date-time with UTC offset",
+                errors.append(doc.diagnostic(at + ("milestones", i, "at"), "a milestone needs a date-time with UTC offset",
                                              expected="e.g. 2026-03-16T10:00:00-04:00"))
+            for i, (name, when, _) in enumerate(parsed):
+                if i not in bad and cycle_year(when) != year:
+                    errors.append(doc.diagnostic(at + ("milestones", i, "at"), f"milestone {name} of the {year} "
+                                                 f"cycle falls in {cycle_year(when)}", expected=f"a date in {year}"))
             if bad:
                 continue
-            if [w for _, w in parsed] != sorted(w for _, w in parsed):
+            if [w for _, w, _ in parsed] != sorted(w for _, w, _ in parsed):
                 errors.append(doc.diagnostic(at, f"calendar {year}: milestones must be in time order"))
-            these = tuple(n for n, _ in parsed)
+            these = tuple(n for n, _, _ in parsed)
             if names is not None and these != names:
                 errors.append(doc.diagnostic(at, f"calendar {year} names different milestones than other years",
                                              expected=", ".join(names)))
             names = names or these
-            calendar[year] = parsed
+            calendar[year] = Cycle(year, cycle.source, cycle.provisional, parsed)
     return calendar
+
+
+def _single(shaped, attr: str, errors: list):
+    """A block only one pack may give (the calendar rule, the clock)."""
+    found = None
+    for pack, doc, _ in shaped:
+        value = getattr(pack, attr)
+        if value is None:
+            continue
+        if found is not None:
+            errors.append(doc.diagnostic((attr,), f"{attr} is already given by pack {found[0]}", at_key=True))
+            continue
+        found = (pack.name, value, doc)
+    return found
+
+
+def _check_clock(calendar: dict, rule, clock, errors: list) -> tuple:
+    """The calendar rule names the dated years' milestones; the clock names milestones and phases."""
+    names = next((c.names for c in calendar.values()), None)
+    if rule is not None:
+        pack, value, doc = rule
+        mine = tuple(m.name for m in value.milestones)
+        if names is not None and mine != names:
+            errors.append(doc.diagnostic(("calendar_rule", "milestones"), "the calendar rule names different "
+                                         "milestones than the dated years", expected=", ".join(names)))
+        names = names or mine
+    if clock is not None:
+        pack, value, doc = clock
+        phases = profile_fields()["status.phase"].values
+        for name in value.phase_from:
+            if name not in (names or ()):
+                errors.append(doc.diagnostic(("clock", "phase_from", name), f"'{name}' is not a calendar milestone",
+                                             at_key=True, suggestion=closest(name, names or ()),
+                                             expected="one of " + ", ".join(names or ())))
+        used = [("phase_from", k, v) for k, v in value.phase_from.items()] + \
+               [("agrees", k, p) for k, ps in value.agrees.items() for p in [k, *ps]] + \
+               [("restrictive", i, p) for i, p in enumerate(value.restrictive)]
+        for where, key, phase in used:
+            if phase not in phases:
+                errors.append(doc.diagnostic(("clock", where, key), f"'{phase}' is not a phase",
+                                             expected="one of " + ", ".join(phases), suggestion=closest(phase, phases)))
+    return names or ()
 
 
 def _assemble(shaped, catalog: dict, errors: list) -> RuleBook:
     params = _merge_named("parameter", shaped, "params", errors)
     decisions = _merge_named("decision", shaped, "decisions", errors)
     calendar = _calendar(shaped, errors)
-    milestones = tuple(n for n, _ in next(iter(calendar.values()), []))
+    calendar_rule, clock = _single(shaped, "calendar_rule", errors), _single(shaped, "clock", errors)
+    milestones = _check_clock(calendar, calendar_rule, clock, errors)
     seeds = {entry.get("seed") for entry in catalog.values() if isinstance(entry, dict)} | {"nrmp"}
     rules, seen = [], {}
     infos, not_encoded = [], {}
@@ -228,7 +282,8 @@ def _assemble(shaped, catalog: dict, errors: list) -> RuleBook:
                                         tuple(rule.cites), tuple(rule.sources), pack.name, doc.file, pos.line,
                                         len(rules)))
     _check_recommendation_ids(rules, errors)
-    return RuleBook(infos, rules, decisions, params, calendar, not_encoded)
+    return RuleBook(infos, rules, decisions, params, calendar, not_encoded,
+                    calendar_rule=calendar_rule[1] if calendar_rule else None, clock=clock[1] if clock else None)
 
 
 def _check_then(rule: Rule, at, ctx: cond.Context) -> None:

@@ -25,6 +25,9 @@ class Strict(BaseModel):
 class Source(Strict):
     seed: str = Field(description="Seed file name (e.g. 003_630423e79144373b.txt), or nrmp for NRMP policy.")
     quote: str = Field(min_length=3, max_length=300, description="A short quote from the source.")
+    document: Optional[str] = Field(default=None, description="For seed nrmp: the NRMP document's title.")
+    year: Optional[int] = Field(default=None, ge=2000, le=2100, description="For seed nrmp: its edition year.")
+    section: Optional[str] = Field(default=None, description="For seed nrmp: the section quoted.")
 
 
 class Recommend(Strict):
@@ -73,6 +76,46 @@ class NotEncoded(Strict):
 class Milestone(Strict):
     name: str = Field(pattern=ID_PATTERN)
     at: Any = Field(description="Date-time with UTC offset.")
+    label: Optional[str] = Field(default=None, description="How the period from this milestone on reads, "
+                                                            "e.g. 'offer round 1 (09:00-11:00 ET)'.")
+
+
+class Cycle(Strict):
+    """One Match cycle's dated milestones, with where they come from."""
+
+    source: str = Field(min_length=10, description="The NRMP document and year the dates come from.")
+    provisional: bool = Field(description="true until NRMP publishes this year's schedule.")
+    milestones: list[Milestone] = Field(min_length=1, description="Milestones in time order.")
+
+
+class RuleMilestone(Strict):
+    name: str = Field(pattern=ID_PATTERN)
+    day: int = Field(ge=-7, le=7, description="Days from Match Day (-4 is the Monday before a Friday).")
+    time: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="Eastern time, HH:MM.")
+    label: Optional[str] = None
+
+
+class MatchDayRule(Strict):
+    month: int = Field(ge=1, le=12)
+    weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    nth: int = Field(ge=1, le=4, description="Which one of the month, e.g. 3 for the third Friday.")
+
+
+class CalendarRule(Strict):
+    """The calendar of a year with no dated entry, derived from the usual pattern (always provisional)."""
+
+    source: str = Field(min_length=10, description="Where the pattern comes from.")
+    match_day: MatchDayRule
+    milestones: list[RuleMilestone] = Field(min_length=1)
+
+
+class Clock(Strict):
+    """What the calendar says of the phase, so a stated phase that disagrees can be caught."""
+
+    phase_from: dict[str, str] = Field(description="Milestone name -> the phase the calendar implies from it on.")
+    agrees: dict[str, list[str]] = Field(description="Calendar phase -> the stated phases consistent with it.")
+    restrictive: list[str] = Field(min_length=1, description="Phases, most restrictive first: on disagreement "
+                                                             "the advice reads the more restrictive one.")
 
 
 class Lever(Strict):
@@ -111,8 +154,9 @@ class Pack(Strict):
                                                                      "to switch off, each with its reason.")
     params: dict[str, Union[Scalar, list[Scalar]]] = Field(default_factory=dict)
     decisions: dict[str, Decision] = Field(default_factory=dict)
-    calendar: dict[int, list[Milestone]] = Field(default_factory=dict,
-                                                 description="Per-year SOAP calendar milestones, in order.")
+    calendar: dict[int, Cycle] = Field(default_factory=dict, description="Per-year Match Week calendar.")
+    calendar_rule: Optional[CalendarRule] = Field(default=None, description="The pattern for years with no entry.")
+    clock: Optional[Clock] = Field(default=None, description="The phase the calendar implies (see rule-packs.md).")
     rules: list[Rule] = Field(default_factory=list)
     not_encoded: list[NotEncoded] = Field(default_factory=list)
     levers: list[Lever] = Field(default_factory=list, description="Fields what-if may change (see explanations.md).")

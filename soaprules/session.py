@@ -8,11 +8,11 @@ as immutable records appended in the run loop.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import cached_property
 from typing import Protocol
 
 from . import engine
+from .calendar import PhaseReading, read_phase, timeline
 from . import facts as F
 from .compile import Program, Stratum
 from .pack_load import LoadedRule
@@ -48,6 +48,7 @@ class Evaluation:
     firings: list = field(default_factory=list)
     proposals: dict = field(default_factory=dict)  # decision -> [Proposal]
     decisions: dict = field(default_factory=dict)  # decision -> Resolution
+    phase_reading: PhaseReading | None = None  # the stated phase, the calendar's, and the one used
 
     def fired(self, rule_id: str) -> Firing | None:
         return next((f for f in self.firings if f.rule.id == rule_id), None)
@@ -108,18 +109,21 @@ class ReferenceMatcher:
         return out
 
 
-def _timeline(program: Program, now: datetime | None) -> dict | None:
-    if now is None or now.year not in program.book.calendar:
-        return None
-    milestones = program.book.calendar[now.year]
-    passed = [name for name, at in milestones if at <= now]
-    hours = {name: int((at - now).total_seconds() // 3600) for name, at in milestones}
-    return {"segment": passed[-1] if passed else "before_calendar", "hours_to": hours}
+def clock_reading(program: Program, data: dict) -> tuple[dict | None, PhaseReading]:
+    """Where `status.now` falls in its cycle, and the phase the advice is read for: the
+    calendar decides where SOAP stands (calendar.read_phase)."""
+    book = program.book
+    status = data.get("status") or {}
+    line = timeline(book.calendar, book.calendar_rule, status.get("now"))
+    return line, read_phase(book.clock, status.get("phase"), line["passed"] if line else None)
 
 
-def initial_facts(program: Program, profile: Profile) -> tuple[dict, World, list]:
+def initial_facts(program: Program, profile: Profile) -> tuple[dict, World, list, PhaseReading]:
     data = F.profile_data(profile)
-    world = World(data, timeline=_timeline(program, profile.status.now if profile.status else None))
+    line, reading = clock_reading(program, data)
+    if reading.disagrees:  # the rules read the phase the calendar allows, not the one stated
+        data = {**data, "status": {**data["status"], "phase": reading.used}}
+    world = World(data, timeline=line)
     facts = F.base_facts(data)
     if program.aggregates:
         intervals = {name: count_interval(node, data) for name, node in program.aggregates.values()}
@@ -127,15 +131,15 @@ def initial_facts(program: Program, profile: Profile) -> tuple[dict, World, list
     if world.timeline:
         facts.append(F.timeline_fact(world.timeline["segment"], world.timeline["hours_to"]))
     facts += [F.absent_fact(name) for name in program.unwritten]
-    return data, world, facts
+    return data, world, facts, reading
 
 
 def evaluate_profile(program: Program, profile: Profile, matcher: Matcher | None = None,
                      fact_order=None) -> Evaluation:
     """Run every stratum. `fact_order` may permute the facts (for order-independence tests)."""
     matcher = matcher or EngineMatcher()
-    data, world, facts = initial_facts(program, profile)
-    run = Evaluation(program, profile, data, world)
+    data, world, facts, reading = initial_facts(program, profile)
+    run = Evaluation(program, profile, data, world, phase_reading=reading)
     decided = F.decisions_fact({})  # replaced, not added to, after each stratum
     for stratum in program.strata:
         current = facts + [decided]

@@ -111,7 +111,11 @@ class _Builder:
     def scalar(self, node, path: PathKey):
         if not isinstance(node, yaml.ScalarNode):
             self.fail(node, "a mapping key must be a plain value", path)
-        value = self.loader.construct_object(node)
+        try:
+            value = self.loader.construct_object(node)
+        except ValueError as exc:  # a timestamp that names no real date, e.g. 2024-02-30
+            self.fail(node, f"'{node.value}' is not a real date or time: {exc}", path,
+                      expected="a date that exists, e.g. 2026-03-16T10:00:00-04:00")
         if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
             self.fail(node, f"'{node.value}' is not a usable number", path, expected="a finite number")
         return value

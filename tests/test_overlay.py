@@ -243,10 +243,15 @@ def test_same_pack_name_twice(tmp_path):
 CAL_2027 = """\
 calendar:
   2027:
-""" + "".join(f"    - {{name: {n}, at: 2027-03-{d}T{h}:00:00-04:00}}\n" for n, d, h in [
-    ("status_release", 15, 10), ("list_opens", 15, 11), ("invites_out", 15, 14), ("programs_contact", 16, "08"),
-    ("wednesday", 17, "00"), ("thursday", 18, "00"), ("offer_rounds", 18, "09"), ("soap_ends", 18, 17),
-    ("match_day", 19, 12)])
+    source: A school's reading of the 2027 NRMP guide
+    provisional: true
+    milestones:
+""" + "".join(f"      - {{name: {n}, at: 2027-03-{d}T{h}:00-04:00}}\n" for n, d, h in [
+    ("status_release", 15, "10:00"), ("applications_open", 15, "11:00"), ("monday_afternoon", 15, "12:00"),
+    ("programs_review", 16, "08:00"), ("wednesday", 17, "00:00"), ("thursday", 18, "00:00"),
+    ("round_1", 18, "09:00"), ("round_1_ends", 18, "11:00"), ("round_2", 18, "12:00"), ("round_2_ends", 18, "14:00"),
+    ("round_3", 18, "15:00"), ("round_3_ends", 18, "17:00"), ("round_4", 18, "18:00"), ("round_4_ends", 18, "20:00"),
+    ("soap_ends", 18, "21:00"), ("match_day", 19, "12:00")])
 
 
 def test_overlay_adds_a_calendar_year(tmp_path):
@@ -258,7 +263,7 @@ def test_overlay_adds_a_calendar_year(tmp_path):
 def test_overlay_corrects_a_year_and_a_plain_pack_cannot(tmp_path):
     fixed = CAL_2027.replace("2027", "2026")
     book = load_rulebook([CORE, NRMP, overlay(tmp_path, "school", "extends: [nrmp]\n" + fixed)])
-    assert book.calendar[2026][0][1].day == 15
+    assert book.calendar[2026].milestones[0][1].day == 15
     assert book.overlay.changes[0].kind == "calendar"
     (diag,) = errors([CORE, NRMP, overlay(tmp_path, "plain", fixed)])
     assert "calendar year 2026 is already given by pack nrmp" in diag.message

@@ -90,6 +90,8 @@ def render(advice: dict, out: TextIO, *, run=None, catalog: dict | None = None) 
               f"{_e(advice['engine']['version'])}</p>\n</header>\n"
               "<nav class=\"tools\"><button type=\"button\" id=\"open-all\">Open all explanations</button> "
               "<button type=\"button\" id=\"close-all\">Close all</button></nav>\n")
+    for warning in advice.get("warnings", []):
+        out.write(f"<p class=\"warning\" role=\"alert\"><strong>Warning:</strong> {_e(warning['text'])}</p>\n")
     trees = why_trees(advice, run, catalog)
     _decisions(advice, trees, out)
     _recommendations(advice, trees, out)

@@ -10,6 +10,8 @@ from .words import decision_label, evidence_line
 def render(advice: dict, out: TextIO) -> None:
     who = advice.get("profile_id") or "this applicant"
     out.write(f"# soaprules advice for {who}\n\nPhase: {words(advice.get('phase') or 'unknown')}\n\n")
+    for warning in advice.get("warnings", []):
+        out.write(f"> **Warning:** {warning['text']}\n\n")
     out.write("## Decisions\n\n| decision | value | decided by | overridden |\n|---|---|---|---|\n")
     for name, d in advice["decisions"].items():
         over = ", ".join(f"{words(o['value'])} ({o['rule']})" for o in d["overridden"]) or ""

@@ -21,6 +21,8 @@ def render(advice: dict, out: TextIO) -> None:
     who = advice.get("profile_id") or "this applicant"
     phase = words(advice.get("phase") or "unknown phase")
     out.write(f"soaprules advice for {who} ({phase})\n{'=' * min(WIDTH, 22 + len(who) + len(phase))}\n\n")
+    for warning in advice.get("warnings", []):  # before anything else: they change how to read the rest
+        out.write(_wrap("WARNING: " + warning["text"], "  ", "") + "\n\n")
     _decisions(advice, out)
     _recommendations(advice, out)
     _unknowns(advice, out)

@@ -1,0 +1,135 @@
+"""The Match Week clock: which cycle an instant belongs to, where in it it falls, and
+what that says of the phase.
+
+The dates, their sources and the phase each period implies are data in the nrmp pack;
+this module only does the date arithmetic: US Eastern time, the nth weekday of a month,
+the last milestone passed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+EST, EDT = timezone(timedelta(hours=-5), "EST"), timezone(timedelta(hours=-4), "EDT")
+
+
+@dataclass(frozen=True)
+class Cycle:
+    year: int
+    source: str
+    provisional: bool
+    milestones: tuple  # ((name, at, label), ...) in time order
+    derived: bool = False  # computed from the calendar rule: the year has no dated entry
+
+    @property
+    def names(self) -> tuple:
+        return tuple(name for name, _, _ in self.milestones)
+
+
+def nth_weekday(year: int, month: int, weekday: str, nth: int) -> date:
+    first = date(year, month, 1)
+    offset = (WEEKDAYS.index(weekday) - first.weekday()) % 7
+    return first + timedelta(days=offset + 7 * (nth - 1))
+
+
+def _dst_bounds(year: int) -> tuple[datetime, datetime]:
+    """US daylight time (since 2007): second Sunday of March 02:00 EST to first Sunday of November 02:00 EDT."""
+    start = datetime.combine(nth_weekday(year, 3, "sunday", 2), time(2), EST)
+    end = datetime.combine(nth_weekday(year, 11, "sunday", 1), time(2), EDT)
+    return start, end
+
+
+def eastern(at: datetime) -> datetime:
+    """The same instant on the US Eastern clock (NRMP's schedule is in Eastern time)."""
+    standard = at.astimezone(EST)
+    start, end = _dst_bounds(standard.year)
+    return at.astimezone(EDT) if start <= at < end else standard
+
+
+def eastern_at(day: date, hhmm: str) -> datetime:
+    """A wall-clock Eastern time on `day`, with the offset in force then."""
+    naive = datetime.combine(day, time.fromisoformat(hhmm))
+    start, end = _dst_bounds(day.year)
+    local = naive.replace(tzinfo=EDT)
+    return local if start <= local < end else naive.replace(tzinfo=EST)
+
+
+def cycle_year(now: datetime) -> int:
+    """The Match cycle of an instant is its calendar year in Eastern time, whatever offset it was given in."""
+    return eastern(now).year
+
+
+def derived_cycle(rule, year: int) -> Cycle:
+    """A provisional calendar for a year the pack does not date, from its declared pattern."""
+    match_day = nth_weekday(year, rule.match_day.month, rule.match_day.weekday, rule.match_day.nth)
+    milestones = tuple((m.name, eastern_at(match_day + timedelta(days=m.day), m.time), m.label)
+                       for m in rule.milestones)
+    source = f"{rule.source} (no dated entry for {year}: derived from the pattern, provisional)"
+    return Cycle(year, source, True, milestones, derived=True)
+
+
+def cycle_for(calendar: dict, rule, now: datetime) -> Cycle | None:
+    year = cycle_year(now)
+    if year in calendar:
+        return calendar[year]
+    return derived_cycle(rule, year) if rule is not None else None
+
+
+def timeline(calendar: dict, rule, now: datetime | None) -> dict | None:
+    """Where `now` falls in its cycle: the last milestone passed (before_calendar before the
+    first), whole hours to each milestone, and what the next one is, for the advice's wording."""
+    if now is None:
+        return None
+    cycle = cycle_for(calendar, rule, now)
+    if cycle is None:
+        return None
+    passed = [m for m in cycle.milestones if m[1] <= now]
+    ahead = [m for m in cycle.milestones if m[1] > now]
+    out = {"segment": passed[-1][0] if passed else "before_calendar",
+           "hours_to": {name: int((at - now).total_seconds() // 3600) for name, at, _ in cycle.milestones},
+           "year": cycle.year, "provisional": cycle.provisional, "source": cycle.source,
+           "derived": cycle.derived, "now_eastern": _clock(eastern(now), with_day=True),
+           "passed": [name for name, _, _ in passed]}
+    labels = {m.name: m.label for m in rule.milestones if m.label} if rule is not None else {}
+    if passed:
+        out["label"] = passed[-1][2] or labels.get(passed[-1][0], passed[-1][0])
+    if ahead:
+        name, at, label = ahead[0]
+        out["next"] = {"name": name, "at": _clock(eastern(at), with_day=True),
+                       "label": label or labels.get(name, name)}
+    return out
+
+
+def _clock(at: datetime, with_day: bool = False) -> str:
+    day = f"{at.strftime('%A')} {at.day} {at.strftime('%B')} {at.year}, " if with_day else ""
+    return f"{day}{at.strftime('%H:%M')} ET"
+
+
+# ---- the phase the calendar implies ------------------------------------------------------
+
+@dataclass(frozen=True)
+class PhaseReading:
+    stated: str | None
+    calendar: str | None  # the phase the calendar implies, None where it says nothing
+    used: str | None  # the phase the advice is read for
+
+    @property
+    def disagrees(self) -> bool:
+        return self.used != self.stated
+
+
+def read_phase(clock, stated: str | None, passed: list | None) -> PhaseReading:
+    """The calendar decides where SOAP stands; a stated phase that disagrees gives way to the
+    more restrictive of the two readings (clock.restrictive, most restrictive first).
+    `passed`: the cycle's milestones passed so far, in order."""
+    marks = [name for name in passed or () if clock is not None and name in clock.phase_from]
+    if not marks:
+        return PhaseReading(stated, None, stated)
+    implied = clock.phase_from[marks[-1]]
+    consistent = clock.agrees.get(implied, [implied])
+    if stated is None or stated in consistent or stated not in clock.restrictive:
+        return PhaseReading(stated, implied, stated)
+    order = clock.restrictive
+    used = min((stated, implied), key=lambda p: order.index(p) if p in order else len(order))
+    return PhaseReading(stated, implied, used)

@@ -134,6 +134,9 @@ class Context:
     rule_id: str | None = None
     errors: list = field(default_factory=list)
     aliases: set = field(default_factory=set)
+    # Paths beyond the profile a pack kind may read (the plan pack's program.*), each
+    # with its spec; they are read like profile paths, from a section of that name.
+    extra_fields: dict = field(default_factory=dict)
 
     def error(self, at: PathKey, message: str, **kw) -> None:
         self.errors.append(self.doc.diagnostic(at, message, rule_id=self.rule_id, **kw))
@@ -293,7 +296,10 @@ def _spec_for(key: str, at: PathKey, ctx: Context, items_of: str | None) -> tupl
     fields = profile_fields()
     if key in fields:
         return Ref("profile", key), fields[key]
-    ctx.error(at, f"'{key}' is not a profile path", at_key=True, suggestion=closest(key, list(fields) + [f"{s}." for s in SCOPES]),
+    if key in ctx.extra_fields:
+        return Ref("profile", key), ctx.extra_fields[key]
+    known = list(fields) + list(ctx.extra_fields) + [f"{s}." for s in SCOPES]
+    ctx.error(at, f"'{key}' is not a profile path", at_key=True, suggestion=closest(key, known),
               hint="paths look like exams.step2.score; derived facts are derived.NAME, decisions decision.NAME")
     return None
 

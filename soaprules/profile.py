@@ -211,6 +211,38 @@ class PostMatch(Section):
                                    "interviews"]] = _field("The weakest part of the application.")
 
 
+class ProgramContact(Section):
+    program: Optional[str] = _field("The program's name or NRMP code.", min_length=1, max_length=120)
+    at: Optional[datetime] = _field("When the program contacted you, with UTC offset.")
+    applied: Optional[bool] = _field("You had sent this program a SOAP application (NR-03).")
+    replied: Optional[bool] = _field("You have replied to it.")
+
+    @field_validator("at")
+    @classmethod
+    def _needs_offset(cls, value: Optional[datetime]) -> Optional[datetime]:
+        return Status._needs_offset(value)
+
+
+class SoapOffer(Section):
+    round: Optional[int] = _field("The offer round it came in (1 to 4).", ge=1, le=4)
+    program: Optional[str] = _field("The program's name or NRMP code.", min_length=1, max_length=120)
+    response: Optional[Literal["pending", "accepted", "rejected", "expired"]] = _field(
+        "What you did with the offer (NR-06: accepting is binding).")
+
+
+class SoapWeek(Section):
+    applications_in: Optional[bool] = _field(
+        "All the SOAP applications you mean to send now are submitted.")
+    eras_applications: Optional[int] = _field("SOAP applications sent through ERAS (NRMP cap: 45).", ge=0, le=45)
+    residencycas_applications: Optional[int] = _field(
+        "SOAP applications sent through ResidencyCAS, for emergency medicine and OB-GYN (its own cap: 45).",
+        ge=0, le=45)
+    program_contacts: Optional[list[ProgramContact]] = _field("Programs that have contacted you this week.")
+    interviews_scheduled: Optional[int] = _field("SOAP interviews scheduled and not yet held.", ge=0, le=90)
+    interviews_held: Optional[int] = _field("SOAP interviews held.", ge=0, le=90)
+    offers: Optional[list[SoapOffer]] = _field("SOAP offers received, one entry each.")
+
+
 class Profile(Section):
     schema_: Literal["soaprules/profile@1"] = Field(alias="schema", description="Contract version.")
     applicant: Optional[Applicant] = _field("Who the applicant is.")
@@ -226,5 +258,6 @@ class Profile(Section):
     conduct: Optional[Conduct] = _field("Reputation as faculty see it (FA-08, RS-07, RS-11).")
     readiness: Optional[Readiness] = _field("How ready they are to be helped.")
     post_match: Optional[PostMatch] = _field("For post_soap, gap_year and reapplying phases.")
+    soap_week: Optional[SoapWeek] = _field("SOAP week as it happens: applications, contacts, offers.")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)

@@ -10,7 +10,9 @@ no single rule shows:
 - a rule reading a derived fact or decision that no rule writes;
 - derived facts and decisions that feed each other in a loop;
 - two rules proposing different values of one decision under the same condition;
-- a parameter nothing reads, a decision no rule proposes.
+- a parameter nothing reads, a decision no rule proposes;
+- a profile field no rule reads (in a condition or a text) and no pack lists under
+  `unread_fields:` with its reason, so what a student tells us is never silently dropped.
 
 Every finding is a Diagnostic with file:line, the rule id where there is one, a fix
 hint, and a severity: `error` (the pack is wrong) or `warning` (it runs, but
@@ -18,6 +20,7 @@ something in it is likely a mistake).
 """
 from __future__ import annotations
 
+import difflib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
@@ -73,7 +76,7 @@ def lint(paths: list[str | Path], catalog: dict | None = None) -> Report:
     findings = [Finding("load", _with_hint(_with_position(d, book, docs))) for d in load_errors]
     checker = _Checker(book, docs)
     for check in (checker.never_holds, checker.unwritten_reads, checker.loops, checker.conflicting_proposals,
-                  checker.unused_params, checker.undecided_decisions):
+                  checker.unused_params, checker.undecided_decisions, checker.unread_fields):
         findings += check()
     unique = {(f.check, f.diagnostic.headline()): f for f in findings}
     ordered = sorted(unique.values(), key=lambda f: by_position(f.diagnostic))
@@ -427,6 +430,71 @@ class _Checker:
                                             f"add a rule with then: {{decide: {{{name}: ...}}}}, or remove it",
                                             severity="warning", file=doc.file, at_key=True))
         return out
+
+
+    # profile fields no rule reads ---------------------------------------------------------
+
+    def unread_fields(self) -> list:
+        read = set().union(*(_profile_reads(r) for r in self.book.rules)) if self.book.rules else set()
+        fields = _leaf_fields()
+        declared, out = {}, []
+        for doc in self.docs.by_file.values():
+            entries = doc.data.get("unread_fields") if isinstance(doc.data, dict) else None
+            for i, entry in enumerate(entries if isinstance(entries, list) else []):
+                path = entry.get("path") if isinstance(entry, dict) else None
+                if not isinstance(path, str):
+                    continue  # the pack model reports the shape
+                at = ("unread_fields", i, "path")
+                if path not in fields:
+                    close = difflib.get_close_matches(path, sorted(fields), n=1)
+                    out.append(self.finding("unread-field", None, at, f"'{path}' is not a profile field",
+                                            "list a field of the profile schema (list entries as red_flags[].kind)",
+                                            file=doc.file, suggestion=close[0] if close else None))
+                elif path in read:
+                    out.append(self.finding("unread-field", None, at, f"'{path}' is listed as unread, but a "
+                                            "rule reads it", "remove it from unread_fields", severity="warning",
+                                            file=doc.file))
+                declared.setdefault(path, doc.file)
+        docs = list(self.docs.by_file.values())  # unlisted fields are reported where the list lives
+        home = next((d for d in docs if isinstance(d.data, dict) and "unread_fields" in d.data), docs[0] if docs else None)
+        for path in sorted(set(fields) - set(read) - set(declared)):
+            if home is None:
+                break
+            listed = isinstance(home.data, dict) and "unread_fields" in home.data
+            out.append(self.finding("unread-field", None, ("unread_fields",) if listed else None,
+                                    f"profile field {path} is read by no rule",
+                                    f"read it in a rule's condition or text, or list it under unread_fields: "
+                                    f"with the reason", severity="warning", file=home.file, at_key=listed))
+        return out
+
+
+def _leaf_fields() -> set[str]:
+    """Every profile field a rule could act on: leaves, and list-entry leaves as list[].field."""
+    out = set()
+    for path, spec in profile_fields().items():
+        if spec.kind == "items":
+            out |= {f"{path}[].{name}" for name, sub in item_fields(path).items() if sub.kind != "section"}
+        elif spec.kind != "section":
+            out.add(path)
+    return out
+
+
+def _profile_reads(rule: LoadedRule) -> set[str]:
+    """Profile fields a rule reads in its condition or its texts, named as _leaf_fields names them."""
+    out, aliases = set(), {}
+    for node in cond.walk(rule.when):
+        if isinstance(node, cond.Test) and node.ref.scope in ("profile", "item"):
+            out.add(node.ref.display)
+        elif isinstance(node, cond.Count):
+            out.add(f"{node.list_path}[].{node.sum_field}" if node.sum_field else node.list_path)
+        elif isinstance(node, cond.Some):
+            aliases[node.alias] = node.list_path
+    rec = rule.then.recommend
+    for text in ((rec.text, rec.draft or "") if rec else ()):
+        for name in placeholders(text):
+            head, _, rest = name.partition(".")
+            out.add(f"{aliases[head]}[].{rest}" if head in aliases and rest else name)
+    return out
 
 
 def _reads(rule: LoadedRule) -> list[tuple]:

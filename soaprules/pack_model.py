@@ -132,6 +132,13 @@ class Lever(Strict):
         default=None, description="set the field (default), or add one value to a list of choices.")
 
 
+class UnreadField(Strict):
+    """A profile field no rule reads, on purpose (checked by `soaprules lint --strict`)."""
+
+    path: str = Field(description="Profile path (applicant.id) or list-entry path (red_flags[].reason).")
+    reason: str = Field(min_length=10, description="Why no rule acts on it, in plain words.")
+
+
 class Disable(Strict):
     """An overlay switching off a rule of a pack it extends (checked in overlay.py)."""
 
@@ -159,4 +166,6 @@ class Pack(Strict):
     clock: Optional[Clock] = Field(default=None, description="The phase the calendar implies (see rule-packs.md).")
     rules: list[Rule] = Field(default_factory=list)
     not_encoded: list[NotEncoded] = Field(default_factory=list)
+    unread_fields: list[UnreadField] = Field(default_factory=list, description="Profile fields no rule reads, "
+                                             "each with the reason (lint --strict reports any other).")
     levers: list[Lever] = Field(default_factory=list, description="Fields what-if may change (see explanations.md).")

@@ -54,6 +54,14 @@ class Applicant(Section):
     family_constraints: Optional[bool] = _field("Must stay near family (RS-03).")
 
 
+class PartialMatch(Section):
+    part: Optional[Literal["advanced", "preliminary"]] = _field(
+        "Which part matched: the advanced (PGY-2) position, or the preliminary PGY-1 year (NR-01, RB-01).")
+    specialty: Optional[Specialty] = _field("Specialty of the matched position.")
+    program: Optional[str] = _field("Pseudonymous name of the matched program.", min_length=1, max_length=120)
+    start_year: Optional[int] = _field("Year the matched position starts (July).", ge=2000, le=2100)
+
+
 class Status(Section):
     phase: Optional[Literal["pre_match", "match_week", "soap", "post_soap", "gap_year", "reapplying"]] = _field(
         "Where the applicant is in the Match cycle.")
@@ -61,6 +69,8 @@ class Status(Section):
                                      "against the SOAP calendar.")
     match_result: Optional[Literal["unmatched", "partially_matched", "matched"]] = _field("Main Match result.")
     soap_eligible: Optional[bool] = _field("NRMP says the applicant is eligible for SOAP (NR-01).")
+    partial_match: Optional[PartialMatch] = _field(
+        "For match_result partially_matched: what matched, so the hunt is for the complementary position.")
 
     @field_validator("now")
     @classmethod
@@ -129,6 +139,13 @@ class RedFlag(Section):
     resolved: Optional[bool] = _field("Resolved since.")
     explanation_ready: Optional[bool] = _field("Has a short honest framing ready (FA-07).")
     disclosed: Optional[bool] = _field("Told advocates about it (AL-11, FA-19).")
+    id: Optional[str] = _field("A short label for this flag, so a remediation can name the incident it "
+                               "remediates.", pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    remediates: Optional[str] = _field("For a remediation: the id of the flag it remediates; the two are one "
+                                       "owned incident, not a pattern (RS-04, FA-07).",
+                                       pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    reason: Optional[Literal["medical", "family", "personal", "academic", "professionalism", "other"]] = _field(
+        "For a leave of absence: the class of its reason (FA-07).")
 
 
 class Geography(Section):
@@ -151,6 +168,12 @@ class FacultyContact(Section):
     influence: Optional[Literal["high", "medium", "low"]] = _field("Their influence with programs.")
     signals: Optional[list[Signal]] = _field("What they have done or said since the Match.")
     last_contact_days: Optional[int] = _field("Days since last contact.", ge=0, le=3650)
+    availability: Optional[Literal["available", "away", "unresponsive"]] = _field(
+        "Whether they can act this week: away (travel, leave) is not the same as not answering (FA-22).")
+    away_until: Optional[str] = _field("When an away contact is back, as a date (2027-03-22).",
+                                       pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    backup_contact: Optional[FacultyRole] = _field(
+        "Who covers for them while away, or who to turn to instead (FA-22).")
 
 
 class Alumnus(Section):
@@ -183,6 +206,13 @@ class Packet(Section):
     red_flag_explanation: Optional[bool] = _field("Red-flag explanation ready.")
 
 
+class OutreachPlan(Section):
+    shape: Optional[Literal["one_message_to_list", "personal_notes"]] = _field(
+        "One message sent to a whole list (a listserv, a class list) or personal notes one by one (AL-11, RB-05).")
+    size: Optional[int] = _field("How many people it would reach.", ge=0, le=100000)
+    sent: Optional[bool] = _field("Already sent (false: about to go out).")
+
+
 class Readiness(Section):
     first_reaction: Optional[Literal["strong", "neutral", "weak"]] = _field(
         "How the first message to faculty after the result read (FA-13).")
@@ -191,6 +221,7 @@ class Readiness(Section):
     packet: Optional[Packet] = _field("Documents ready to send.")
     target_list_ready: Optional[bool] = _field("A realistic target list is ready.")
     outreach_contacts_planned: Optional[int] = _field("People planned to contact (AL-13: 5-10).", ge=0, le=500)
+    outreach_plan: Optional[OutreachPlan] = _field("How the planned outreach would go out (AL-11).")
 
 
 class Mentor(Section):
@@ -207,6 +238,10 @@ class PostMatch(Section):
     gap_year_options: Optional[list[Literal["pd_linked_research_fellow", "non_categorical_prelim", "observership",
                                             "scribe", "lab_volunteer", "clinical_research_coordinator",
                                             "other"]]] = _field("Gap-year roles on offer.")
+    gap_year_completed: Optional[list[Literal["pd_linked_research_fellow", "non_categorical_prelim", "observership",
+                                              "scribe", "lab_volunteer", "clinical_research_coordinator",
+                                              "other"]]] = _field(
+        "Gap-year roles already completed (not on offer: done), e.g. a finished research year (PM-08).")
     weakest_area: Optional[Literal["letters", "scores", "professionalism", "clinical", "scholarship",
                                    "interviews"]] = _field("The weakest part of the application.")
 

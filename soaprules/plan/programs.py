@@ -1,0 +1,206 @@
+"""The soaprules/programs@1 list: the student's copy of the List of Unfilled Programs.
+
+CSV (a header row, one program a row) or YAML (`programs: soaprules/programs@1` and a
+`list:` of mappings), the same columns either way. Every problem of the file is
+reported, each with its row and column, and nothing is planned from a file with any:
+a partial list would make a plan that silently leaves programs out.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import Diagnostic, InputFileError, Position
+from ..profile import Specialty
+from ..source import parse_text, read_text
+from ..suggest import closest
+
+FORMAT = "soaprules/programs@1"
+MAX_BYTES = 4 * 1024 * 1024  # the real list is a few thousand rows, well under 1 MB
+MAX_PROGRAMS = 10_000
+MAX_ERRORS = 50  # a wholly wrong file says enough in 50 lines
+SPECIALTIES = typing.get_args(Specialty)
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,19}$")
+TRUE, FALSE = ("yes", "true", "y", "1"), ("no", "false", "n", "0", "")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool
+    kind: str  # str | enum | int | bool
+    values: tuple = ()
+    description: str = ""
+
+
+COLUMNS = (
+    Column("code", True, "code", description="NRMP program code"),
+    Column("name", True, "str", description="program name"),
+    Column("specialty", True, "enum", SPECIALTIES, "specialty, in the profile's vocabulary"),
+    Column("position_type", True, "enum", ("categorical", "preliminary", "advanced", "reserved")),
+    Column("city", True, "str"),
+    Column("state", True, "state", description="two-letter state or territory"),
+    Column("positions", True, "int", description="positions open"),
+    Column("service", True, "enum", ("ERAS", "ResidencyCAS"), "application service"),
+    Column("visa", False, "enum", ("J-1", "H-1B", "none", "unknown"), "visa sponsorship"),
+    Column("setting", False, "enum", ("community", "academic")),
+    Column("contact", False, "enum", ("alum", "faculty", "resident"), "a known contact there"),
+    Column("faculty_advised_against", False, "bool"),
+    Column("contacted_me", False, "bool", description="the program contacted the student"),
+)
+BY_NAME = {c.name: c for c in COLUMNS}
+
+
+@dataclass(frozen=True)
+class ProgramList:
+    file: str
+    programs: tuple  # dicts: column -> value (unknown values left out), plus region and row
+
+
+def load_programs(path: str | Path, regions: dict[str, str]) -> ProgramList:
+    """Read and check a list; `regions` maps each state to its region (from the plan pack)."""
+    shown = str(path)
+    text = read_text(path, MAX_BYTES)
+    if not text.strip():
+        raise InputFileError(Diagnostic("the program list is empty", file=shown, position=Position(1, 1),
+                                        expected=f"a CSV header row ({', '.join(c.name for c in COLUMNS if c.required)}) "
+                                                 "and one row per program"))
+    rows = _yaml_rows(text, shown) if Path(path).suffix.lower() in (".yaml", ".yml") else _csv_rows(text, shown)
+    return ProgramList(shown, _checked(rows, shown, regions))
+
+
+# A row: (line, {column: (raw value, column number)}); header problems are raised at once.
+
+def _csv_rows(text: str, file: str) -> list:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        raise InputFileError(Diagnostic(f"unreadable CSV: {exc}", file=file, position=Position(1, 1))) from None
+    names = [h.strip() for h in header]
+    _check_header(names, file, lambda k: Position(1, k + 1))
+    rows, line = [], reader.line_num
+    try:
+        for record in reader:
+            start, line = line + 1, reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) != len(names):
+                raise InputFileError(Diagnostic(f"row has {len(record)} fields; the header has {len(names)}",
+                                                file=file, position=Position(start, 1),
+                                                expected=f"{len(names)} comma-separated fields"))
+            rows.append((start, {n: (cell.strip(), k + 1) for k, (n, cell) in enumerate(zip(names, record))}))
+            if len(rows) > MAX_PROGRAMS:
+                raise InputFileError(Diagnostic(f"more than {MAX_PROGRAMS} programs", file=file,
+                                                position=Position(start, 1)))
+    except csv.Error as exc:
+        raise InputFileError(Diagnostic(f"unreadable CSV: {exc}", file=file, position=Position(line + 1, 1))) from None
+    return rows
+
+
+def _yaml_rows(text: str, file: str) -> list:
+    doc = parse_text(text, file)
+    data = doc.data
+    if not isinstance(data, dict) or data.get("programs") != FORMAT or not isinstance(data.get("list"), list):
+        raise InputFileError(doc.diagnostic((), "not a program list", expected=f"programs: {FORMAT} and list: [...]"))
+    if len(data["list"]) > MAX_PROGRAMS:
+        raise InputFileError(doc.diagnostic(("list",), f"more than {MAX_PROGRAMS} programs"))
+    rows = []
+    for i, entry in enumerate(data["list"]):
+        at = doc.position_of(("list", i))
+        if not isinstance(entry, dict):
+            raise InputFileError(doc.diagnostic(("list", i), "a program must be a mapping of columns"))
+        _check_header(list(entry), file, lambda k, i=i, keys=list(entry): doc.position_of(("list", i, keys[k]), True))
+        cells = {}
+        for key, value in entry.items():
+            pos = doc.position_of(("list", i, key))
+            cells[key] = ("" if value is None else str(value).lower() if isinstance(value, bool) else str(value),
+                          pos.column if pos else 1)
+        rows.append((at.line if at else 1, cells))
+    return rows
+
+
+def _check_header(names: list, file: str, position) -> None:
+    errors = []
+    seen: set = set()
+    for k, name in enumerate(names):
+        if name not in BY_NAME:
+            errors.append(Diagnostic(f"unknown column '{name}'", file=file, position=position(k), path=str(name),
+                                     expected="one of " + ", ".join(BY_NAME), suggestion=closest(name, BY_NAME)))
+        elif name in seen:
+            errors.append(Diagnostic(f"column '{name}' appears twice", file=file, position=position(k), path=name))
+        seen.add(name)
+    for column in COLUMNS:
+        if column.required and column.name not in seen:
+            errors.append(Diagnostic(f"required column '{column.name}' is missing", file=file, position=position(0),
+                                     path=column.name, expected=column.description or column.name))
+    if errors:
+        raise InputFileError(errors)
+
+
+def _checked(rows: list, file: str, regions: dict) -> tuple:
+    errors: list = []
+    programs, first_row = [], {}
+    for line, cells in rows:
+        program: dict = {"row": line}
+        for name, (raw, col) in cells.items():
+            value, problem = _value(BY_NAME[name], raw, regions)
+            if problem:
+                errors.append(Diagnostic(problem[0], file=file, position=Position(line, col), path=name,
+                                         expected=problem[1], suggestion=problem[2]))
+            elif value is not None:
+                program[name] = value
+        code = program.get("code")
+        if code is not None:
+            if code in first_row:
+                errors.append(Diagnostic(f"program code {code} is listed twice (first on line {first_row[code]})",
+                                         file=file, position=Position(line, cells["code"][1]), path="code",
+                                         hint="each program appears once on the List of Unfilled Programs"))
+            first_row.setdefault(code, line)
+        if "state" in program:
+            program["region"] = regions[program["state"]]
+        programs.append(program)
+        if len(errors) >= MAX_ERRORS:
+            break
+    if errors:
+        raise InputFileError(errors[:MAX_ERRORS])
+    if not programs:
+        raise InputFileError(Diagnostic("the program list has a header but no programs", file=file,
+                                        position=Position(1, 1), expected="one row per program"))
+    return tuple(programs)
+
+
+def _value(column: Column, raw: str, regions: dict):
+    """(value, None) or (None, (message, expected, suggestion)); unknown is (None, None)."""
+    if raw == "":
+        if column.required:
+            return None, (f"{column.name} is empty", column.description or column.name, None)
+        return None, None
+    if column.kind == "code":
+        if CODE.match(raw):
+            return raw, None
+        return None, (f"'{raw}' is not a program code", "letters, digits and dashes, at most 20", None)
+    if column.kind == "str":
+        return (raw, None) if len(raw) <= 200 else (None, (f"{column.name} is longer than 200 characters", "a name", None))
+    if column.kind == "state":
+        up = raw.upper()
+        if up in regions:
+            return up, None
+        return None, (f"'{raw}' is not a state or territory", "a two-letter code such as OH", closest(up, regions))
+    if column.kind == "int":
+        if raw.isdigit() and 0 < int(raw) <= 999:
+            return int(raw), None
+        return None, (f"'{raw}' is not a number of open positions", "a whole number from 1 to 999", None)
+    if column.kind == "bool":
+        low = raw.lower()
+        if low in TRUE or low in FALSE:
+            return low in TRUE, None
+        return None, (f"'{raw}' is not yes or no", "yes or no", None)
+    if raw in column.values:
+        return (None if raw == "unknown" else raw), None  # unknown is no value: rules cannot guess
+    return None, (f"'{raw}' is not a {column.name.replace('_', ' ')}", "one of " + ", ".join(column.values),
+                  closest(raw, column.values))

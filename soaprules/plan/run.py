@@ -1,0 +1,108 @@
+"""The plan end to end: profile + program list -> advice run -> plan rules -> the
+soaprules/plan@1 document (docs/plan.md)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..pipeline import program_for
+from ..profile import Profile
+from ..profile_load import load_profile
+from ..session import evaluate_profile
+from .build import ServicePlan, Verdict, fill, verdicts
+from .evaluate import Context, compile_plan, match_engine, match_reference, program_record
+from .pack import PlanPack, load_plan_pack
+from .programs import ProgramList, load_programs
+
+SCHEMA = "soaprules/plan@1"
+MATCHERS = {"engine": match_engine, "reference": match_reference}
+
+
+@dataclass
+class PlanRun:
+    pack: PlanPack
+    profile: Profile
+    programs: ProgramList
+    context: Context
+    verdicts: list  # Verdict, in list order
+    services: list  # ServicePlan
+    matched: dict  # code -> rule ids that hold
+
+    def verdict(self, code: str) -> Verdict | None:
+        return next((v for v in self.verdicts if v.code == code), None)
+
+
+def plan_files(profile_path: str | Path, programs_path: str | Path, packs=None, plan_pack=None,
+               matcher: str = "engine") -> PlanRun:
+    profile, _ = load_profile(profile_path)
+    return plan_profile(profile, programs_path, packs, plan_pack, matcher)
+
+
+def plan_profile(profile: Profile, programs_path, packs=None, plan_pack=None, matcher: str = "engine",
+                 programs: ProgramList | None = None) -> PlanRun:
+    advice_program = program_for(list(packs) if packs else None)
+    pack = load_plan_pack(advice_program.book, plan_pack)
+    programs = programs or load_programs(programs_path, pack.regions)
+    run = evaluate_profile(advice_program, profile)
+    ctx = Context(run.data, dict(run.world.decisions), run.world.timeline)
+    records = [program_record(p, pack, ctx.data) for p in programs.programs]
+    matched = MATCHERS[matcher](compile_plan(pack), ctx, records)
+    found = verdicts(pack, ctx, records, matched)
+    return PlanRun(pack, profile, programs, ctx, found, fill(pack, found), matched)
+
+
+def document(run: PlanRun) -> dict:
+    """The soaprules/plan@1 contract."""
+    counts = {k: sum(1 for v in run.verdicts if v.verdict == k) for k in ("apply", "consider", "skip")}
+    proposed = sum(len(s.proposed) for s in run.services)
+    return {
+        "schema": SCHEMA,
+        "applicant": run.context.data.get("applicant", {}).get("id"),
+        "programs_file": Path(run.programs.file).name,
+        "pack": {"name": run.pack.name, "version": run.pack.version},
+        "decisions": {k: run.context.decisions[k] for k in ("specialty_realism", "geographic_flexibility")
+                      if k in run.context.decisions},
+        "targeted_applications": run.pack.targeted,
+        "applications_per_service": run.pack.cap,
+        "counts": {"programs": len(run.verdicts), **counts, "proposed": proposed},
+        "services": [_service(s, run.pack.targeted) for s in run.services],
+        "skipped": _skipped(run),
+    }
+
+
+def _service(s: ServicePlan, targeted: int) -> dict:
+    n = len(s.proposed)
+    against = "on target" if n == targeted else (f"{targeted - n} fewer" if n < targeted else f"{n - targeted} more")
+    return {"service": s.service, "cap": s.cap, "already_sent": s.used, "proposed_count": n,
+            "against_targeted": f"{n} proposed against the targeted {targeted} ({against})",
+            "proposed": [_entry(v, k + 1) for k, v in enumerate(s.proposed)],
+            "reserve": [_entry(v, None) for v in s.reserve]}
+
+
+def _entry(v: Verdict, rank: int | None) -> dict:
+    p = v.program
+    out = {"code": v.code, "name": p.get("name"), "specialty": p.get("specialty"),
+           "position_type": p.get("position_type"), "city": p.get("city"), "state": p.get("state"),
+           "region": p.get("region"), "verdict": v.verdict, "score": v.score,
+           "reasons": [_reason(r) for r in v.reasons]}
+    return {"rank": rank, **out} if rank is not None else out
+
+
+def _reason(r) -> dict:
+    return {"rule": r.rule, "text": r.text, "cites": list(r.cites)}
+
+
+def _skipped(run: PlanRun) -> list:
+    groups: dict = {}
+    for v in sorted((v for v in run.verdicts if v.verdict == "skip"), key=lambda v: v.code):
+        deciding = next(r for r in v.reasons if r.rule == v.deciding)
+        group = groups.setdefault(v.deciding, {"rule": v.deciding, "reason": _generic(run, v.deciding),
+                                               "cites": list(deciding.cites), "programs": []})
+        group["programs"].append({"code": v.code, "name": v.program.get("name"), "reason": deciding.text})
+    order = {r.id: r.index for r in run.pack.rules}
+    return sorted(groups.values(), key=lambda g: order.get(g["rule"], len(order)))
+
+
+def _generic(run: PlanRun, rule_id: str) -> str:
+    rule = run.pack.rule(rule_id)
+    return rule.title if rule else "No rule made this program a target"

@@ -1,0 +1,37 @@
+"""`soaprules plan PROFILE --programs LIST`: an explained SOAP application plan."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+FORMATS = ("text", "markdown", "json", "csv", "html")
+
+
+def register(main) -> None:
+    @main.command("plan")
+    @click.argument("profile", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--programs", "programs", required=True, type=click.Path(dir_okay=False, path_type=Path),
+                  help="Your copy of the List of Unfilled Programs (soaprules/programs@1 CSV or YAML).")
+    @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+                  help="Report format; json is the soaprules/plan@1 contract.")
+    @click.option("--pack", "packs", multiple=True, type=click.Path(exists=True, path_type=Path),
+                  help="Advice pack file or directory (repeatable). Default: the shipped rules/.")
+    @click.option("--plan-pack", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                  help="Plan pack. Default: the shipped rules/plan/plan.yaml.")
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+                  help="Write the plan here (atomically) instead of standard output.")
+    def plan_command(profile: Path, programs: Path, fmt: str, packs: tuple, plan_pack: Path | None,
+                     output: Path | None) -> None:
+        """Which programs of LIST to apply to in SOAP, ranked per application service, each
+        with its reasons and citations; the skipped ones grouped by reason."""
+        from ..cli import _fail, emit
+        from ..errors import SoapError
+        from ..plan.render import RENDER
+        from ..plan.run import document, plan_files
+
+        try:
+            doc = document(plan_files(profile, programs, packs or None, plan_pack))
+        except SoapError as exc:
+            _fail(exc)
+        emit(RENDER[fmt](doc), output)

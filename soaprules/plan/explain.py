@@ -1,0 +1,82 @@
+"""`soaprules explain PROFILE --programs LIST program=CODE`: why one program got its
+verdict, and why the other plan rules did not hold (each test with its actual value),
+from the reference evaluator's evidence."""
+from __future__ import annotations
+
+from ..errors import Diagnostic, UsageError
+from ..reference import evaluate
+from ..suggest import closest
+from .run import PlanRun
+
+SCHEMA = "soaprules/plan-explanation@1"
+
+
+def explain_program(run: PlanRun, code: str) -> dict:
+    found = run.verdict(code)
+    if found is None:
+        codes = [v.code for v in run.verdicts]
+        raise UsageError(Diagnostic(f"program {code} is not in {run.programs.file}", suggestion=closest(code, codes),
+                                    hint="give program=CODE with a code from the list's code column"))
+    world = run.context.world(found.program)
+    rules = []
+    for rule in run.pack.rules:
+        result = evaluate(rule.when, world)
+        rules.append({"rule": rule.id, "title": rule.title, "holds": result.value is True,
+                      "verdict": rule.verdict, "weight": rule.weight, "cites": list(rule.cites),
+                      "tests": [{"path": e.path, "op": e.op, "expected": _plain(e.expected), "actual": _plain(e.actual),
+                                 "verdict": e.verdict} for e in result.evidence]})
+    placed = _placed(run, code)
+    return {"schema": SCHEMA, "program": code, "name": found.program.get("name"), "verdict": found.verdict,
+            "deciding_rule": found.deciding, "score": found.score, "placed": placed,
+            "reasons": [{"rule": r.rule, "text": r.text, "cites": list(r.cites)} for r in found.reasons],
+            "overridden": [{"rule": r.rule, "verdict": r.verdict, "text": r.text} for r in found.overridden],
+            "rules": rules}
+
+
+def _placed(run: PlanRun, code: str) -> str:
+    for s in run.services:
+        for k, v in enumerate(s.proposed):
+            if v.code == code:
+                return f"proposed, rank {k + 1} of {len(s.proposed)} on {s.service}"
+        if any(v.code == code for v in s.reserve):
+            return f"possible but not proposed on {s.service}: past the targeted number or the cap"
+    return "not proposed: skipped"
+
+
+def _plain(value):
+    return list(value) if isinstance(value, tuple) else value
+
+
+def text(doc: dict) -> str:
+    out = [f"{doc['program']} {doc['name']}: {doc['verdict']} ({doc['placed']})",
+           f"  decided by {doc['deciding_rule']}"]
+    for r in doc["reasons"]:
+        out.append(f"  because {r['text']} [{', '.join(r['cites'])}]")
+    for r in doc["overridden"]:
+        out.append(f"  overridden: {r['rule']} proposed {r['verdict']}: {r['text']}")
+    out.append("  rules that did not hold:")
+    for r in doc["rules"]:
+        if r["holds"]:
+            continue
+        tests = "; ".join(f"{t['path']} {t['op']} {t['expected']!r}: actual {t['actual']!r} -> "
+                          f"{'unknown' if t['verdict'] is None else t['verdict']}" for t in r["tests"])
+        out.append(f"    - {r['rule']} ({r['verdict'] or 'weight'}): {tests}")
+    return "\n".join(out) + "\n"
+
+
+def explain_plan_command(profile, programs, target: str, fmt: str, packs: tuple, output) -> None:
+    """The CLI wiring of `explain --programs LIST program=CODE`."""
+    import json
+
+    from ..cli import _fail, emit
+    from ..errors import SoapError
+    from .run import plan_files
+
+    try:
+        if programs is None or not target.startswith("program="):
+            raise UsageError(Diagnostic("a program's verdict is explained with --programs LIST program=CODE",
+                                        hint="e.g. soaprules explain profile.yaml --programs list.csv program=1234567C0"))
+        doc = explain_program(plan_files(profile, programs, packs or None), target.removeprefix("program="))
+    except SoapError as exc:
+        _fail(exc)
+    emit(text(doc) if fmt == "text" else json.dumps(doc, indent=2, ensure_ascii=False) + "\n", output)

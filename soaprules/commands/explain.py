@@ -19,7 +19,10 @@ def register(main) -> None:
                   help="Rule pack file or directory (repeatable). Default: the shipped rules/.")
     @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
                   help="Write the explanation here (atomically) instead of standard output.")
-    def explain_command(profile: Path, target: str, fmt: str, packs: tuple, output: Path | None) -> None:
+    @click.option("--programs", type=click.Path(dir_okay=False, path_type=Path),
+                  help="With TARGET program=CODE: the program list the plan was made from (see `plan`).")
+    def explain_command(profile: Path, target: str, fmt: str, packs: tuple, output: Path | None,
+                        programs: Path | None) -> None:
         """Explain TARGET for PROFILE, back to the input values.
 
         TARGET is a recommendation id, a decision name (rescue_tier), a rule id, or
@@ -36,6 +39,10 @@ def register(main) -> None:
         from ..render import json_out, tree
         from ..session import evaluate_profile
 
+        if programs is not None or target.startswith("program="):
+            from ..plan.explain import explain_plan_command
+            explain_plan_command(profile, programs, target, fmt, packs, output)
+            return
         try:
             program = program_for(list(packs) or None)
             wanted = parse_target(target, program.book)

@@ -16,6 +16,7 @@ from functools import cached_property
 
 from .. import engine
 from .. import facts as F
+from ..errors import Diagnostic, PackError, Position
 from ..compile import ChunkPlan, _within_limit, chunk, collect_aggregates, engine_rules
 from ..reference import World, count_interval, verdict
 from .pack import PlanPack
@@ -52,10 +53,21 @@ def compile_plan(pack: PlanPack) -> PlanProgram:
     if key not in _compiled:
         aggregates = collect_aggregates(list(pack.rules))
         rules = _within_limit([e for r in pack.rules for e in engine_rules(r, aggregates)])
+        _every_branch_reads_the_program(rules)
         program = PlanProgram(pack, aggregates, chunk(rules))
         program.digest = hashlib.sha256(json.dumps(program.definitions(), sort_keys=True).encode()).hexdigest()
         _compiled[key] = program
     return _compiled[key]
+
+
+def _every_branch_reads_the_program(rules: list) -> None:
+    """A branch of an `any` that tests only the profile would hold for no program in
+    particular: refuse it at load, positioned, rather than guess which programs it meant."""
+    bad = [e.rule for e in rules if ("fact", PROGRAM) not in e.aliases.values()]
+    if bad:
+        raise PackError([Diagnostic(f"rule {r.id} has a branch that does not test the program", file=r.file,
+                                    position=Position(r.line), rule_id=r.id,
+                                    hint="every alternative of an any: needs a program.* test") for r in bad])
 
 
 @dataclass

@@ -1,0 +1,89 @@
+"""Plan pack tests (soaprules/plan-tests@1): profiles, a few programs, and the verdict
+and deciding rule each program must get. They live beside the plan pack
+(rules/plan/tests/), apart from the advice packs' tests, which `soaprules test` runs.
+
+    tests: soaprules/plan-tests@1
+    defaults: {name: Synthetic X, city: Testville, state: OH, positions: 2, service: ERAS}
+    cases:
+      - name: no sponsorship for a student who needs a visa
+        profile: ../../tests/profiles/visa-img-weak-school.yaml   # relative to this file
+        with: {geography.regions: [any]}                          # optional dotted overrides
+        programs:
+          - {code: T1, specialty: internal_medicine, position_type: categorical, visa: none}
+        expect:
+          T1: {verdict: skip, rule: skip-no-visa-sponsorship}
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import Diagnostic, PackError
+from ..profile import Profile
+from ..source import load_document
+from .programs import ProgramList, _checked
+from .run import plan_profile
+
+FORMAT = "soaprules/plan-tests@1"
+DEFAULT_TESTS = Path(__file__).resolve().parent.parent.parent / "rules" / "plan" / "tests"
+
+
+@dataclass(frozen=True)
+class Failure:
+    case: str
+    message: str
+
+
+def run_file(path: Path, matcher: str = "engine") -> tuple[list[Failure], set]:
+    """Failures of every case, and the ids of the rules that held in any case (coverage)."""
+    doc = load_document(path)
+    data = doc.data
+    if not isinstance(data, dict) or data.get("tests") != FORMAT:
+        raise PackError(doc.diagnostic((), "not a plan test file", expected=f"tests: {FORMAT}"))
+    failures, fired = [], set()
+    for k, case in enumerate(data.get("cases", [])):
+        name = case.get("name", f"case {k}")
+        profile = _profile(path.parent / case["profile"], case.get("with", {}))
+        rows = [(i + 1, {c: (str(v).lower() if isinstance(v, bool) else str(v), 1)
+                         for c, v in {**data.get("defaults", {}), **p}.items()})
+                for i, p in enumerate(case["programs"])]
+        programs = ProgramList(f"{path}#{name}", _checked(rows, str(path), _regions()))
+        run = plan_profile(profile, None, programs=programs, matcher=matcher)
+        for ids in run.matched.values():
+            fired |= ids
+        for code, want in case.get("expect", {}).items():
+            got = run.verdict(str(code))
+            if got is None:
+                failures.append(Failure(name, f"{code} is not among the case's programs"))
+                continue
+            if got.verdict != want["verdict"]:
+                failures.append(Failure(name, f"{code}: verdict {got.verdict} (by {got.deciding}), "
+                                              f"expected {want['verdict']}"))
+            if "rule" in want and want["rule"] not in {r.rule for r in got.reasons}:
+                failures.append(Failure(name, f"{code}: {want['rule']} is not among its reasons "
+                                              f"({', '.join(r.rule for r in got.reasons)})"))
+            for rule in want.get("fires", []):
+                if rule not in run.matched[str(code)]:
+                    failures.append(Failure(name, f"{code}: rule {rule} did not hold"))
+    return failures, fired
+
+
+def _regions() -> dict:
+    from .pack import DEFAULT_PLAN
+    regions = load_document(DEFAULT_PLAN).data["regions"]
+    return {s: r for r, states in regions.items() for s in states}
+
+
+def _profile(path: Path, overrides: dict) -> Profile:
+    data = copy.deepcopy(load_document(path).data)
+    for dotted, value in overrides.items():
+        node = data
+        *parents, last = dotted.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+    try:
+        return Profile.model_validate(data)
+    except Exception as exc:  # a test file's mistake, reported as such
+        raise PackError(Diagnostic(f"case profile {path.name} with {overrides}: {exc}", file=str(path))) from None

@@ -119,7 +119,7 @@ def _yaml_rows(text: str, file: str) -> list:
         for key, value in entry.items():
             pos = doc.position_of(("list", i, key))
             cells[key] = ("" if value is None else str(value).lower() if isinstance(value, bool) else str(value),
-                          pos.column if pos else 1)
+                          pos.column if pos else 1, pos.line if pos else None)
         rows.append((at.line if at else 1, cells))
     return rows
 
@@ -147,10 +147,11 @@ def _checked(rows: list, file: str, regions: dict) -> tuple:
     programs, first_row = [], {}
     for line, cells in rows:
         program: dict = {"row": line}
-        for name, (raw, col) in cells.items():
+        for name, (raw, col, *at) in cells.items():
             value, problem = _value(BY_NAME[name], raw, regions)
-            if problem:
-                errors.append(Diagnostic(problem[0], file=file, position=Position(line, col), path=name,
+            if problem:  # a YAML cell knows its own line; a CSV cell is on its row's
+                errors.append(Diagnostic(problem[0], file=file, position=Position(at[0] or line if at else line, col),
+                                         path=name,
                                          expected=problem[1], suggestion=problem[2]))
             elif value is not None:
                 program[name] = value
@@ -202,5 +203,10 @@ def _value(column: Column, raw: str, regions: dict):
         return None, (f"'{raw}' is not yes or no", "yes or no", None)
     if raw in column.values:
         return (None if raw == "unknown" else raw), None  # unknown is no value: rules cannot guess
+    folded = {_fold(v): v for v in column.values}  # "eras", "Internal Medicine": the same words
     return None, (f"'{raw}' is not a {column.name.replace('_', ' ')}", "one of " + ", ".join(column.values),
-                  closest(raw, column.values))
+                  folded.get(_fold(raw)) or closest(raw, column.values))
+
+
+def _fold(text: str) -> str:
+    return text.lower().replace(" ", "_").replace("-", "_")

@@ -1,0 +1,180 @@
+"""The clock is the truth for NRMP bounds, and the SOAP week as it happens: properties
+over (phase, now) pairs on the shipped packs, and what the reports must and must not say."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta, timezone
+
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from pydantic import ValidationError
+
+from soaprules.calendar import derived_cycle, eastern
+from soaprules.pipeline import advise
+from soaprules.profile import Profile
+from soaprules.render import RENDERERS
+from strategies import model_dicts
+
+REST = model_dicts(Profile)  # every other section, as generated from the schema
+PHASES = [None, "pre_match", "match_week", "soap", "post_soap", "gap_year", "reapplying"]
+NRMP_BOUNDS = {"NR-03", "NR-04"}
+UNLOCKS = re.compile(r"SOAP is over|you may now contact programs", re.I)
+
+
+def _profile(**sections) -> Profile:
+    return Profile.model_validate({"schema": "soaprules/profile@1", **sections})
+
+
+def _texts(advice) -> str:
+    return "\n".join(r["text"] + "\n" + r.get("draft", "") for r in advice["recommendations"])
+
+
+@st.composite
+def clock_and_phase(draw):
+    """A stated phase and an instant around some year's Match Week, in any UTC offset."""
+    year = draw(st.integers(2024, 2030))
+    start = dict((n, w) for n, w, _ in derived_cycle(_rule(), year).milestones)["status_release"]
+    now = start + timedelta(minutes=draw(st.integers(-2 * 24 * 60, 6 * 24 * 60)))
+    now = now.astimezone(timezone(timedelta(minutes=15 * draw(st.integers(-40, 56)))))
+    status = {"phase": draw(st.sampled_from(PHASES)), "now": now.isoformat(),
+              "soap_eligible": draw(st.sampled_from([True, False, None]))}
+    return {k: v for k, v in status.items() if v is not None}
+
+
+_RULE = []
+
+
+def _rule():
+    if not _RULE:
+        from soaprules.pipeline import program_for
+        _RULE.append(program_for().book.calendar_rule)
+    return _RULE[0]
+
+
+def _soap_running(program, advice_timeline) -> bool:
+    return advice_timeline is not None and \
+        advice_timeline["segment"] in program.book.params["soap_running_segments"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(status=clock_and_phase(), rest=REST)
+def test_nothing_unlocks_program_contact_while_the_calendar_says_soap_runs(program, status, rest):
+    from soaprules.session import evaluate_profile
+    from soaprules.advice import build
+    try:
+        profile = _profile(**{**rest, "status": status})
+    except ValidationError:  # the generated sections may break a cross-field check
+        assume(False)
+    run = evaluate_profile(program, profile)
+    advice = build(run)
+    if not _soap_running(program, run.world.timeline):
+        return
+    for rec in advice["recommendations"]:
+        if rec.get("contacts_program"):
+            cited = {c for b in rec["bounds"] for c in b["cites"]}
+            assert cited & NRMP_BOUNDS, f"{rec['id']} unlocks program contact while SOAP runs ({status})"
+        assert not UNLOCKS.search(rec["text"]), (rec["id"], status)
+    stated = status.get("phase")
+    if stated in ("pre_match", "post_soap"):  # the calendar overrules the phase, and says so
+        assert advice["phase"] in ("match_week", "soap")
+        (warning,) = [w for w in advice["warnings"] if w["code"] == "phase_disagrees_with_calendar"]
+        assert warning["stated_phase"] == stated and warning["used_phase"] == advice["phase"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(status=clock_and_phase())
+def test_after_soap_nothing_speaks_of_soap_as_running(program, status):
+    advice = advise(_profile(status={**status, "phase": "post_soap"}), program)
+    if advice["phase"] != "post_soap":
+        return  # the calendar said SOAP was running: covered above
+    text = _texts(advice)
+    assert "programs make the first move" not in text and "in SOAP this week" not in text
+    assert not {"nr-offer-round-now", "nr-next-offer-round", "nr-offers-binding"} & \
+        {r["id"] for r in advice["recommendations"]}
+
+
+def test_the_phase_warning_is_in_every_format(program):
+    advice = advise(_profile(status={"phase": "post_soap", "soap_eligible": True,
+                                     "now": "2026-03-19T14:00:00-04:00"}), program)
+    assert advice["phase"] == "soap" and not UNLOCKS.search(_texts(advice))
+    for name, render in RENDERERS.items():
+        out = io.StringIO()
+        render(advice, out)
+        assert "post_soap" in out.getvalue() and "more restrictive" in out.getvalue(), name
+
+
+def test_a_phase_the_calendar_agrees_with_gets_no_warning(program):
+    advice = advise(_profile(status={"phase": "soap", "soap_eligible": True,
+                                     "now": "2026-03-17T10:00:00-04:00"}), program)
+    assert advice["warnings"] == []
+
+
+# ---- what the week's reports say -------------------------------------------------------------
+
+def _say(program, now, phase="soap", eligible=True, **sections) -> tuple[dict, dict]:
+    advice = advise(_profile(status={"phase": phase, "soap_eligible": eligible, "now": now}, **sections), program)
+    return advice, {r["id"]: r for r in advice["recommendations"]}
+
+
+def test_monday_names_the_tuesday_0800_deadline(program):
+    _, recs = _say(program, "2026-03-16T13:30:00-04:00", soap_week={"applications_in": False})
+    item = recs["sw-applications-by-tuesday"]
+    assert item["priority"] == "critical" and "Tuesday at 08:00 ET" in item["text"]
+    assert "about 18 hours" in item["text"]  # 13:30 Monday to 08:00 Tuesday
+
+
+def test_tuesday_afternoon_with_applications_in_is_not_told_to_get_them_in(program):
+    advice, recs = _say(program, "2026-03-17T15:00:00-04:00", soap_week={"applications_in": True},
+                        relationships={"faculty": [{"role": "clerkship_director", "knows_you": "well"}]})
+    assert "before your applications go in" not in _texts(advice).lower()
+    assert not {"sw-applications-by-tuesday", "sw-submit-now"} & set(recs)
+
+
+def test_a_contacted_program_is_named_and_only_it_may_be_spoken_to(program):
+    _, recs = _say(program, "2026-03-17T09:40:00-04:00", soap_week={"program_contacts": [
+        {"program": "Lakeshore Family Medicine (P-2207)", "applied": True}]})
+    item = recs["sw-reply-and-advocate"]
+    assert "Lakeshore Family Medicine (P-2207) contacted you" in item["text"]
+    assert "within the hour" in item["text"] and "only to it" in item["text"]
+    assert {"NR-03"} <= {c for b in item["bounds"] for c in b["cites"]}
+
+
+def test_a_contact_from_a_program_not_applied_to_is_reported(program):
+    _, recs = _say(program, "2026-03-17T09:40:00-04:00", soap_week={"program_contacts": [
+        {"program": "Hillcrest IM (P-3318)", "applied": False}]})
+    assert "report" in recs["sw-report-contact"]["text"] and "Hillcrest IM (P-3318)" in recs["sw-report-contact"]["text"]
+    assert "sw-reply-and-advocate" not in recs
+
+
+def test_the_binding_offer_reminder_follows_the_round(program):
+    said = {}
+    for now in ("2026-03-18T16:00", "2026-03-19T09:30", "2026-03-19T11:30", "2026-03-19T18:30", "2026-03-19T20:30"):
+        _, recs = _say(program, now + ":00-04:00")
+        said[now[-5:]] = " ".join(recs[i]["text"] for i in ("nr-offers-binding", "nr-offer-round-now",
+                                                             "nr-next-offer-round") if i in recs)
+    assert "Before Thursday's offer rounds" in said["16:00"]
+    assert "offer round 1" in said["09:30"] and "Before Thursday" not in said["09:30"]
+    assert "offer round 2" in said["11:30"] and "12:00 ET" in said["11:30"]
+    assert "offer round 4" in said["18:30"] and "20:00 ET" in said["18:30"]
+    assert said["20:30"] == ""  # the rounds are over; SOAP ends at 21:00
+
+
+def test_an_accepted_offer_ends_the_search(program):
+    _, recs = _say(program, "2026-03-19T11:30:00-04:00", soap_week={
+        "program_contacts": [{"program": "Lakeshore FM (P-2207)", "applied": True}],
+        "offers": [{"round": 1, "program": "Lakeshore FM (P-2207)", "response": "accepted"}]})
+    assert recs["sw-search-over"]["priority"] == "critical"
+    assert "Lakeshore FM (P-2207)" in recs["sw-search-over"]["text"]
+    assert not {"sw-reply-and-advocate", "nr-next-offer-round", "nr-programs-call-first"} & set(recs)
+
+
+def test_an_ineligible_student_is_barred_from_match_programs_only(program):
+    _, recs = _say(program, "2026-03-17T10:00:00-04:00", eligible=False)
+    text = recs["nr-ineligible-this-week"]["text"]
+    assert "takes part in the Match" in text and "contact any program," not in text
+    assert "21:00 ET" in text
+
+
+def test_eastern_time_is_daylight_time_in_match_week():
+    at = eastern(derived_cycle(_rule(), 2027).milestones[0][1])
+    assert at.utcoffset() == timedelta(hours=-4) and at.hour == 10

@@ -16,7 +16,9 @@ from soaprules.render import RENDERERS
 from strategies import model_dicts
 
 REST = model_dicts(Profile)  # every other section, as generated from the schema
-PHASES = [None, "pre_match", "match_week", "soap", "post_soap", "gap_year", "reapplying"]
+# The phases of this year's Match. A gap-year or reapplying student is, by the profile's own
+# account, not in this year's SOAP, and NRMP's SOAP rules bind Match participants (NR-03, NR-04).
+PHASES = [None, "pre_match", "match_week", "soap", "post_soap"]
 NRMP_BOUNDS = {"NR-03", "NR-04"}
 UNLOCKS = re.compile(r"SOAP is over|you may now contact programs", re.I)
 

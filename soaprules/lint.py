@@ -12,7 +12,8 @@ no single rule shows:
 - two rules proposing different values of one decision under the same condition;
 - a parameter nothing reads, a decision no rule proposes;
 - a profile field no rule reads (in a condition or a text) and no pack lists under
-  `unread_fields:` with its reason, so what a student tells us is never silently dropped.
+  `unread_fields:` with its reason, so what a student tells us is never silently dropped
+  (checked when one of the packs declares `unread_fields:`, as the shipped core does).
 
 Every finding is a Diagnostic with file:line, the rule id where there is one, a fix
 hint, and a severity: `error` (the pack is wrong) or `warning` (it runs, but
@@ -435,6 +436,11 @@ class _Checker:
     # profile fields no rule reads ---------------------------------------------------------
 
     def unread_fields(self) -> list:
+        """Only for a set of packs that claims to cover the profile: one of them declares
+        `unread_fields:` (even empty). A small or school pack alone reads few fields by design."""
+        docs = list(self.docs.by_file.values())
+        if not any(isinstance(d.data, dict) and "unread_fields" in d.data for d in docs):
+            return []
         read = set().union(*(_profile_reads(r) for r in self.book.rules)) if self.book.rules else set()
         fields = _leaf_fields()
         declared, out = {}, []
@@ -455,16 +461,13 @@ class _Checker:
                                             "rule reads it", "remove it from unread_fields", severity="warning",
                                             file=doc.file))
                 declared.setdefault(path, doc.file)
-        docs = list(self.docs.by_file.values())  # unlisted fields are reported where the list lives
-        home = next((d for d in docs if isinstance(d.data, dict) and "unread_fields" in d.data), docs[0] if docs else None)
+        # unlisted fields are reported where the list lives
+        home = next(d for d in docs if isinstance(d.data, dict) and "unread_fields" in d.data)
         for path in sorted(set(fields) - set(read) - set(declared)):
-            if home is None:
-                break
-            listed = isinstance(home.data, dict) and "unread_fields" in home.data
-            out.append(self.finding("unread-field", None, ("unread_fields",) if listed else None,
+            out.append(self.finding("unread-field", None, ("unread_fields",),
                                     f"profile field {path} is read by no rule",
                                     f"read it in a rule's condition or text, or list it under unread_fields: "
-                                    f"with the reason", severity="warning", file=home.file, at_key=listed))
+                                    f"with the reason", severity="warning", file=home.file, at_key=True))
         return out
 
 

@@ -31,9 +31,11 @@ def _value(annotation, info) -> st.SearchStrategy:
         return st.booleans()
     if annotation is int:
         low, high = _bounds(info.metadata if info else [])
-        return st.integers(low if low is not None else 0, min(high if high is not None else 50, 300))
+        low = low if low is not None else 0
+        return st.integers(low, max(low, min(high if high is not None else 50, 300)))  # years start at 2000
     if annotation is str:
-        return st.from_regex(r"A-[0-9]{4}", fullmatch=True)
+        pattern = next((m.pattern for m in (info.metadata if info else []) if getattr(m, "pattern", None)), None)
+        return st.from_regex(pattern or r"A-[0-9]{4}", fullmatch=True)
     if annotation is datetime:  # around Match Week, where the timing rules live
         return st.integers(-10 * 24, 10 * 24).map(lambda h: MATCH_WEEK + timedelta(hours=h))
     raise NotImplementedError(annotation)

@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDED = ROOT / "tests" / "packs" / "lint" / "seeded.yaml"
 NORTHFIELD = ROOT / "examples" / "school-overlay" / "northfield.yaml"
 RULE_CHECKS = {"never-holds", "unwritten-read", "loop", "conflicting-proposals"}
+# The policy packs: nrmp reads the SOAP week's derived facts, so they lint together.
+POLICY = [DEFAULT_RULES_DIR / "core.yaml", DEFAULT_RULES_DIR / "nrmp.yaml", DEFAULT_RULES_DIR / "soap-week.yaml"]
 
 HEADER = """\
 pack: soaprules/pack@1
@@ -85,7 +87,7 @@ def test_clean_pack_gets_no_finding(tmp_path):
 
 
 def test_shipped_core_and_nrmp_lint_clean():
-    report = lint([DEFAULT_RULES_DIR / "core.yaml", DEFAULT_RULES_DIR / "nrmp.yaml"])
+    report = lint(POLICY)
     assert [f.diagnostic.headline() for f in report.findings] == []
 
 
@@ -185,7 +187,7 @@ def test_overlay_conflict_is_a_lint_finding(tmp_path):
     for path, name in ((a, "school-a"), (b, "school-b")):
         path.write_text(f"pack: soaprules/pack@1\nname: {name}\nversion: '1'\ndescription: d\nextends: [core]\n"
                         "disable:\n  - {id: geography-rigid, reason: the committee disagrees}\n")
-    report = lint([DEFAULT_RULES_DIR / "core.yaml", DEFAULT_RULES_DIR / "nrmp.yaml", a, b])
+    report = lint([*POLICY, a, b])
     (finding,) = report.errors
     assert finding.diagnostic.file == str(b) and finding.diagnostic.position.line == 7
 
@@ -222,7 +224,73 @@ def test_overlay_switching_off_a_writer_leaves_its_readers_dead(tmp_path):
     school = tmp_path / "school.yaml"
     school.write_text("pack: soaprules/pack@1\nname: school\nversion: '1'\ndescription: d\nextends: [core]\n"
                       "disable:\n  - {id: advocacy-clean-conduct, reason: the committee disagrees}\n")
-    report = lint([DEFAULT_RULES_DIR / "core.yaml", DEFAULT_RULES_DIR / "nrmp.yaml", school])
+    report = lint([*POLICY, school])
     (finding,) = report.findings
     assert finding.check == "unwritten-read" and finding.diagnostic.rule_id == "advocacy-push-hard"
     assert "switched off advocacy-clean-conduct" in finding.diagnostic.message
+
+
+# ---- profile fields no rule reads (issue 12): read, or listed with a reason ---------------
+
+def unread_pack(tmp_path, entries: str) -> Path:
+    """The test pack plus a declaration pack; the declaration opts the set into the check."""
+    declared = tmp_path / "fields.yaml"
+    declared.write_text("pack: soaprules/pack@1\nname: fields\nversion: '1'\ndescription: d\n"
+                        f"unread_fields:\n{entries}")
+    return declared
+
+
+def test_every_shipped_profile_field_is_read_or_listed_with_a_reason():
+    report = lint([DEFAULT_RULES_DIR])
+    assert [f.diagnostic.headline() for f in report.findings if f.check == "unread-field"] == []
+
+
+def test_a_field_no_rule_reads_is_a_positioned_warning_that_strict_fails(tmp_path):
+    rules = pack(tmp_path, "{applicant.visa_required: true}")
+    declared = unread_pack(tmp_path, "  - {path: applicant.id, reason: a label for the report header only}\n")
+    report = lint([rules, declared])
+    unread = {f.diagnostic.message: f for f in report.findings if f.check == "unread-field"}
+    assert "profile field target.specialty is read by no rule" in unread
+    assert "profile field applicant.visa_required is read by no rule" not in unread  # read by r0
+    assert "profile field exams.step2.score is read by no rule" not in unread  # read by uses-floor
+    assert not any("applicant.id" in m for m in unread)  # listed, with its reason
+    finding = unread["profile field target.specialty is read by no rule"]
+    assert finding.severity == "warning" and finding.diagnostic.file == str(declared)
+    assert finding.diagnostic.position.line == 5 and finding.diagnostic.hint
+    assert not report.errors and report.failed(strict=True)
+
+
+def test_list_entry_fields_and_text_placeholders_count_as_read(tmp_path):
+    rules = pack(tmp_path, "{some: relationships.faculty, as: ally, where: {knows_you: well}}",
+                 then="{recommend: {topic: advocacy, priority: low, text: 'Ask your {ally.role}, {target.specialty}.'}}")
+    report = lint([rules, unread_pack(tmp_path, "  []\n")])
+    unread = {f.diagnostic.message for f in report.findings if f.check == "unread-field"}
+    for read in ("relationships.faculty[].knows_you", "relationships.faculty[].role", "target.specialty"):
+        assert f"profile field {read} is read by no rule" not in unread
+    assert "profile field relationships.faculty[].influence is read by no rule" in unread
+
+
+def test_a_misspelt_listed_field_is_an_error_with_did_you_mean(tmp_path):
+    rules = pack(tmp_path, "{applicant.visa_required: true}")
+    report = lint([rules, unread_pack(tmp_path, "  - {path: applicant.idd, reason: a label for the header only}\n")])
+    (finding,) = [f for f in report.errors if f.check == "unread-field"]
+    assert finding.diagnostic.suggestion == "applicant.id" and finding.diagnostic.position.line == 6
+
+
+def test_a_listed_field_that_a_rule_reads_is_flagged(tmp_path):
+    rules = pack(tmp_path, "{applicant.visa_required: true}")
+    report = lint([rules, unread_pack(tmp_path, "  - {path: applicant.visa_required, reason: said to be unused}\n")])
+    (finding,) = [f for f in report.findings if f.check == "unread-field" and "listed" in f.diagnostic.message]
+    assert finding.severity == "warning" and finding.diagnostic.position.line == 6
+
+
+def test_a_pack_set_that_declares_no_list_is_not_checked(tmp_path):
+    report = lint([pack(tmp_path, "{applicant.visa_required: true}")])
+    assert [f for f in report.findings if f.check == "unread-field"] == []
+
+
+def test_a_listed_field_needs_its_reason(tmp_path, runner):
+    declared = unread_pack(tmp_path, "  - {path: applicant.id}\n")
+    result = runner.invoke(main, ["lint", str(pack(tmp_path, "{applicant.visa_required: true}")), str(declared)])
+    assert result.exit_code == 1 and f"{declared}:6" in result.output and "reason" in result.output
+    assert "Traceback" not in result.output

@@ -203,3 +203,15 @@ def test_explain_one_program(runner):
     assert "skip-no-visa-sponsorship" in held
     # every rule that did not hold shows the tests that decided it, with actual values
     assert all(r["tests"] for r in out["rules"] if not r["holds"])
+
+
+def test_applications_already_sent_count_against_the_cap():
+    profile, _ = load_profile(FIXTURES / "profiles" / "visa-img-weak-school.yaml")
+    data = profile.model_dump(by_alias=True, exclude_none=True)
+    data["soap_week"] = {"eras_applications": 40}
+    sent = type(profile).model_validate(data)
+    programs = _programs(generate(11, 2000, shipped_states()))
+    (eras,) = [s for s in _plan(sent, programs=programs).services if s.service == "ERAS"]
+    assert eras.used == 40 and len(eras.proposed) == 5
+    (fresh,) = [s for s in _plan(profile, programs=programs).services if s.service == "ERAS"]
+    assert [v.code for v in eras.proposed] == [v.code for v in fresh.proposed[:5]]

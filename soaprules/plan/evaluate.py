@@ -95,20 +95,36 @@ def program_record(program: dict, pack: PlanPack, data: dict) -> dict:
 
 
 def joined(value, paths: list, data: dict) -> bool | None:
-    """Is `value` among the profile's values at `paths`? Unknown when the program's value
-    or a profile path that could hold it is unknown."""
+    """Is `value` among the profile's values at `paths`? A path may run through a list of
+    entries (soap_week.program_contacts.program: every entry's program). Unknown when the
+    program's value, or a profile value that could hold it, is unknown."""
     if value is None:
         return None
     unknown = False
     for path in paths:
-        node = data
-        for part in path.split("."):
-            node = node.get(part) if isinstance(node, dict) else None
-        if node is None:
+        found = _values_at(data, path.split("."))
+        if found is None:
             unknown = True
-        elif value == node or (isinstance(node, list) and value in node):
+        elif value in found:
             return True
     return None if unknown else False
+
+
+def _values_at(node, parts: list) -> list | None:
+    """The values at a dotted path, through lists of entries; None when any is unknown."""
+    for k, part in enumerate(parts):
+        if isinstance(node, list) and node and isinstance(node[0], dict):
+            out = []
+            for entry in node:
+                got = _values_at(entry, parts[k:])
+                if got is None:
+                    return None
+                out += got
+            return out
+        node = node.get(part) if isinstance(node, dict) else None
+        if node is None:
+            return None
+    return list(node) if isinstance(node, list) else [node]
 
 
 def match_engine(plan: PlanProgram, ctx: Context, records: list[dict]) -> dict[str, set]:

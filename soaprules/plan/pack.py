@@ -13,12 +13,14 @@ from .. import conditions as cond
 from ..errors import Diagnostic, PackError, Position
 from ..pack_load import CITE_PATTERN, DEFAULT_RULES_DIR, RuleBook, load_catalog
 from ..pack_model import Decision, Source
-from ..schema_paths import FieldSpec, profile_fields
+from ..schema_paths import FieldSpec, item_fields, profile_fields
 from ..source import Document, load_document
 from ..suggest import closest
 from ..templates import placeholders
 from ..validation import to_diagnostic
-from .programs import COLUMNS
+from .programs import BY_NAME, COLUMNS
+
+SERVICES = BY_NAME["service"].values
 
 FORMAT = "soaprules/plan@1"
 DEFAULT_PLAN = DEFAULT_RULES_DIR / "plan" / "plan.yaml"
@@ -73,6 +75,8 @@ class PlanPackModel(_Strict):
     verdict: Decision
     otherwise: Otherwise
     joins: dict[str, Join] = Field(default_factory=dict)
+    sent: dict[str, str] = Field(default_factory=dict, description="Service -> the profile count of "
+                                 "applications already sent through it.")
     regions: dict[str, list[str]]
     rules: list[PlanRule] = Field(min_length=1)
 
@@ -104,6 +108,7 @@ class PlanPack:
     verdict: Decision
     otherwise: Otherwise
     joins: dict  # name -> Join
+    sent: dict  # service -> profile path of the applications already sent
     regions: dict  # state -> region
     rules: tuple  # PlanRuleLoaded
 
@@ -166,6 +171,7 @@ def _load(book: RuleBook, path: Path) -> PlanPack:
     params = {k: (v.value if isinstance(v, NrmpParam) else v) for k, v in model.params.items()}
     regions = _regions(model, doc, errors)
     _check_joins(model, doc, errors)
+    _check_sent(model, doc, errors)
     _check_verdicts(model, doc, params, errors)
     ctx_fields = program_fields(model.joins, regions)
     catalog = load_catalog()
@@ -189,7 +195,7 @@ def _load(book: RuleBook, path: Path) -> PlanPack:
     if errors:
         raise PackError(errors)
     return PlanPack(model.name, model.version, str(path), doc.text, params, model.verdict, model.otherwise,
-                    dict(model.joins), regions, tuple(rules))
+                    dict(model.joins), dict(model.sent), regions, tuple(rules))
 
 
 def _regions(model: PlanPackModel, doc: Document, errors: list) -> dict:
@@ -219,10 +225,33 @@ def _check_joins(model: PlanPackModel, doc: Document, errors: list) -> None:
             errors.append(doc.diagnostic(at + ("field",), f"'{join.field}' is not a program column",
                                          expected="one of " + ", ".join(columns), suggestion=closest(join.field, columns)))
         for k, path in enumerate(join.profile):
-            spec = fields.get(path)
+            spec = _profile_spec(path)
             if spec is None or spec.kind not in ("enum", "enum_list", "str"):
                 errors.append(doc.diagnostic(at + ("profile", k), f"'{path}' is not a profile value or list of values",
                                              suggestion=closest(path, fields)))
+
+
+def _profile_spec(path: str) -> FieldSpec | None:
+    """The spec of a profile path, also one that runs into a list's entries."""
+    fields = profile_fields()
+    if path in fields:
+        return fields[path]
+    head, _, leaf = path.rpartition(".")
+    if fields.get(head) is not None and fields[head].kind == "items":
+        return item_fields(head).get(leaf)
+    return None
+
+
+def _check_sent(model: PlanPackModel, doc: Document, errors: list) -> None:
+    for service, path in model.sent.items():
+        if service not in SERVICES:
+            errors.append(doc.diagnostic(("sent", service), f"'{service}' is not an application service", at_key=True,
+                                         expected="one of " + ", ".join(SERVICES), suggestion=closest(service, SERVICES)))
+        spec = profile_fields().get(path)
+        if spec is None or spec.kind != "int":
+            numbers = [p for p, s in profile_fields().items() if s.kind == "int"]
+            errors.append(doc.diagnostic(("sent", service), f"'{path}' is not a whole-number profile field",
+                                         suggestion=closest(path, numbers)))
 
 
 def _check_verdicts(model: PlanPackModel, doc: Document, params: dict, errors: list) -> None:

@@ -48,7 +48,18 @@ def plan_profile(profile: Profile, programs_path, packs=None, plan_pack=None, ma
     records = [program_record(p, pack, ctx.data) for p in programs.programs]
     matched = MATCHERS[matcher](compile_plan(pack), ctx, records)
     found = verdicts(pack, ctx, records, matched)
-    return PlanRun(pack, profile, programs, ctx, found, fill(pack, found), matched)
+    return PlanRun(pack, profile, programs, ctx, found, fill(pack, found, sent(pack, ctx.data)), matched)
+
+
+def sent(pack: PlanPack, data: dict) -> dict:
+    """Applications already sent, per service, as far as the profile says (unknown: 0)."""
+    out = {}
+    for service, path in pack.sent.items():
+        node = data
+        for part in path.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        out[service] = node or 0
+    return out
 
 
 def document(run: PlanRun) -> dict:

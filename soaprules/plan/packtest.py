@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Diagnostic, PackError
+from ..pack_load import DEFAULT_RULES_DIR
 from ..profile import Profile
 from ..source import load_document
 from .programs import ProgramList, _checked
 from .run import plan_profile
 
 FORMAT = "soaprules/plan-tests@1"
-DEFAULT_TESTS = Path(__file__).resolve().parent.parent.parent / "rules" / "plan" / "tests"
+DEFAULT_TESTS = DEFAULT_RULES_DIR / "plan" / "tests"
 
 
 @dataclass(frozen=True)

@@ -108,3 +108,87 @@ def test_docs_examples_are_current():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.stale(module.reports()) == [], "run: python tools/examples.py"
+
+
+# ---- issue 12, part B: wording a dean would sign --------------------------------------
+
+import yaml  # noqa: E402
+
+from soaprules.pipeline import advise, program_for  # noqa: E402
+from soaprules.profile import Profile  # noqa: E402
+
+WEIGHING = ROOT / "rules" / "tests" / "weighing.yaml"
+# RS-17 is an unlabelled chart of one insider's experience: never a rate, never the student's odds.
+AS_ODDS = re.compile(r"\b\d+ in 100\b|\byour (?:odds|chances?) (?:are|is|of)\b|\bprobability\b|\bper cent\b|\d ?%",
+                     re.I)
+# SOAP in the present tense, wrong once SOAP is over.
+SOAP_NOW = re.compile(r"\b(?:you are|you're|I am|I'm) (?:in|applying through) SOAP\b|\bstill open in\s+SOAP\b"
+                      r"|\bin SOAP this week\b|\bthis week's SOAP\b", re.I)
+POST_SOAP = ("post_soap", "gap_year", "reapplying")
+
+
+def situation(name_start: str) -> Profile:
+    case = next(c for c in yaml.safe_load(WEIGHING.read_text())["cases"] if c["name"].startswith(name_start))
+    return Profile.model_validate({"schema": "soaprules/profile@1", **case["profile"]})
+
+
+def texts(advice: dict) -> list[tuple[str, str]]:
+    return [(r["id"], t) for r in advice["recommendations"] for t in (r["text"], r.get("draft") or "")]
+
+
+def test_no_rule_text_quotes_the_rs17_chart_as_odds():
+    for rule in book().rules:
+        rec = rule.then.recommend
+        if rec:
+            assert not AS_ODDS.search(rec.text + (rec.draft or "")), rule.id
+
+
+@pytest.mark.parametrize("profile", ALL_PROFILES, ids=lambda p: p.stem)
+def test_no_report_quotes_the_rs17_chart_as_odds(profile):
+    assert [(i, AS_ODDS.search(t).group(0)) for i, t in texts(advice_of(profile)) if AS_ODDS.search(t)] == []
+
+
+@pytest.mark.parametrize("phase", POST_SOAP)
+@pytest.mark.parametrize("profile", PROFILES, ids=lambda p: p.stem)
+def test_nothing_says_in_soap_after_soap(profile, phase):
+    data = yaml.safe_load(profile.read_text())
+    data["status"] = {k: v for k, v in (data.get("status") or {}).items() if k != "now"} | {"phase": phase}
+    advice = advise(Profile.model_validate(data), program_for())
+    assert [(i, SOAP_NOW.search(t).group(0)) for i, t in texts(advice) if SOAP_NOW.search(t)] == []
+
+
+def test_an_imminent_listserv_email_is_high_first_among_high_items_and_names_the_nrmp_risk():
+    advice = advise(situation("a 250-person listserv"), program_for())
+    recs = advice["recommendations"]
+    item = next(r for r in recs if r["id"] == "al-11-mass-email-imminent")
+    assert item["priority"] == "high" and "NR-03" in item["cites"]
+    assert [r["priority"] for r in recs].index("high") == recs.index(item)
+    assert "NRMP" in item["text"] and "250" in item["text"] and "put" in item["text"].lower()
+
+
+def test_al09_do_and_img_rows_are_high_when_they_apply():
+    for rule_id in ("al-09-us-do-row", "al-09-img-row"):
+        assert book().rule(rule_id).then.recommend.priority == "high"
+
+
+def test_a_partial_match_report_has_none_of_the_whole_search_items():
+    advice = advise(situation("holding an advanced radiology"), program_for())
+    story = next(r for r in advice["recommendations"] if r["id"] == "rs-partial-match-story")
+    assert "matched to advanced radiology" in story["text"] and "1 July" in story["text"]
+    joined = " ".join(t for _, t in texts(advice)).lower()
+    for wrong in ("squeezed", "long shot", "categorical internal medicine", "let your backups lead",
+                  "radiology, then [backup"):
+        assert wrong not in joined, wrong
+
+
+def test_an_away_advocate_report_names_the_backup_and_the_date():
+    advice = advise(situation("a PD abroad"), program_for())
+    item = next(r for r in advice["recommendations"] if r["id"] == "fa-22-advocate-away")
+    assert "clerkship director" in item["text"] and "2027-03-26" in item["text"]
+    assert "let them lead" not in " ".join(t for _, t in texts(advice)).lower()
+
+
+def test_a_finished_packet_is_never_told_to_put_everything_in_one_email():
+    advice = advise(situation("a finished packet"), program_for())
+    joined = " ".join(t for _, t in texts(advice)).lower()
+    assert "put everything" not in joined and "send it today" in joined

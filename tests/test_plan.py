@@ -215,3 +215,20 @@ def test_applications_already_sent_count_against_the_cap():
     assert eras.used == 40 and len(eras.proposed) == 5
     (fresh,) = [s for s in _plan(profile, programs=programs).services if s.service == "ERAS"]
     assert [v.code for v in eras.proposed] == [v.code for v in fresh.proposed[:5]]
+
+
+def test_whatif_opening_a_region_is_the_plan_of_the_changed_profile(runner):
+    """`--whatif geography.regions+=south` reports exactly the difference between the plan
+    and the plan of the profile with the South added by hand."""
+    from soaprules.plan.whatif import compare, plan_whatif
+    profile, _ = load_profile(FIXTURES / "profiles" / "rs20-late-bloomer.yaml")
+    before = _plan(profile)
+    what = plan_whatif(before, ["geography.regions+=south"])
+    data = profile.model_dump(by_alias=True, exclude_none=True)
+    data["geography"]["regions"] = [*data["geography"]["regions"], "south"]
+    by_hand = _plan(type(profile).model_validate(data))
+    assert what == compare(before, by_hand, ["geography.regions+=south"])
+    assert what["worth_sending"]["more"] > 0
+    result = runner.invoke(main, ["plan", str(FIXTURES / "profiles" / "rs20-late-bloomer.yaml"), "--programs",
+                                  str(SYNTHETIC), "--whatif", "geography.regions+=sooth"])
+    assert result.exit_code == 2 and "south" in result.output

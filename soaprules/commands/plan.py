@@ -19,10 +19,13 @@ def register(main) -> None:
                   help="Advice pack file or directory (repeatable). Default: the shipped rules/.")
     @click.option("--plan-pack", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                   help="Plan pack. Default: the shipped rules/plan/plan.yaml.")
+    @click.option("--whatif", "sets", multiple=True, metavar="PATH=VALUE",
+                  help="Also plan with this change to the profile and say what it moves, e.g. "
+                       "geography.regions+=south (repeatable; as `soaprules whatif --set`).")
     @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
                   help="Write the plan here (atomically) instead of standard output.")
     def plan_command(profile: Path, programs: Path, fmt: str, packs: tuple, plan_pack: Path | None,
-                     output: Path | None) -> None:
+                     sets: tuple, output: Path | None) -> None:
         """Which programs of LIST to apply to in SOAP, ranked per application service, each
         with its reasons and citations; the skipped ones grouped by reason."""
         from ..cli import _fail, emit
@@ -31,7 +34,11 @@ def register(main) -> None:
         from ..plan.run import document, plan_files
 
         try:
-            doc = document(plan_files(profile, programs, packs or None, plan_pack))
+            run = plan_files(profile, programs, packs or None, plan_pack)
+            doc = document(run)
+            if sets:
+                from ..plan.whatif import plan_whatif
+                doc["whatif"] = plan_whatif(run, list(sets), packs or None, plan_pack)
         except SoapError as exc:
             _fail(exc)
         emit(RENDER[fmt](doc), output)

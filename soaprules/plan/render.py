@@ -43,7 +43,14 @@ def text(doc: dict) -> str:
             out.append(f"  {g['reason']} [{', '.join(g['cites'])}]: {len(g['programs'])}")
             out.append("    " + ", ".join(p["code"] for p in g["programs"][:12]) +
                        (" ..." if len(g["programs"]) > 12 else ""))
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n" + _whatif_text(doc)
+
+
+def _whatif_text(doc: dict) -> str:
+    if "whatif" not in doc:
+        return ""
+    from .whatif import text as whatif_text
+    return whatif_text(doc["whatif"])
 
 
 def markdown(doc: dict) -> str:
@@ -59,7 +66,7 @@ def markdown(doc: dict) -> str:
         out += ["", "## Skipped", ""]
         for g in doc["skipped"]:
             out.append(f"- **{g['reason']}** ({', '.join(g['cites'])}): " + ", ".join(p["code"] for p in g["programs"]))
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n" + _whatif_text(doc)
 
 
 def json_text(doc: dict) -> str:

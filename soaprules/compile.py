@@ -175,6 +175,8 @@ def nnf(node, negate: bool = False):
     if isinstance(node, cond.Test):
         if not negate:
             return node
+        if node.ref.scope == "derived" and node.op not in ("exists", "missing"):
+            return Every(cond.Test(node.ref, NEGATE[node.op], node.value, node.at, node.param))
         if node.op == "contains_any":  # not any-of = none-of: one test, not one per value (their
             # "empty, or ..." alternatives multiply: 7 values made 128 alpha nodes, past the limit)
             return cond.Test(node.ref, "contains_none", node.value, node.at, node.param)
@@ -190,8 +192,42 @@ def nnf(node, negate: bool = False):
     raise TypeError(node)
 
 
-def _leaf_expr(test: cond.Test) -> dict:
-    f, v, op = address(test.ref).field, test.value, test.op
+@dataclass(frozen=True)
+class Every:
+    """A negated test on a derived fact: a name may be derived with several values, so
+    `not: {derived.x: a}` says no value is a, i.e. every value passes the negated test.
+    Pushing `not` onto one value (x != a) would hold on the value b beside a."""
+
+    test: cond.Test
+
+    @property
+    def ref(self) -> cond.Ref:
+        return self.test.ref
+
+
+DERIVED_VALUES, DERIVED_COUNT = "values", "n"  # a derived fact: its name's values, and how many
+
+
+def _leaf_expr(test) -> dict:
+    if isinstance(test, Every):
+        return {"$iall": {DERIVED_VALUES: _op_expr("$i", test.test.op, test.test.value)}}
+    if test.ref.scope == "derived" and test.op not in ("exists", "missing"):
+        return {"$iany": {DERIVED_VALUES: _op_expr("$i", test.op, test.value)}}
+    if test.ref.scope == "derived":
+        return _op_expr(DERIVED_COUNT, test.op, test.value)
+    return _op_expr(address(test.ref).field, test.op, test.value)
+
+
+def _op_expr(f: str, op: str, v) -> dict:
+    """`f op v` as a durable expression; f "$i" is the item of an $iany / $iall."""
+    if f == "$i" and op in ("eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in"):
+        if op == "eq":
+            return {"$i": v}
+        if op == "in":
+            return _or([{"$i": x} for x in v])
+        if op == "not_in":
+            return _and([{"$neq": {"$i": x}} for x in v])
+        return {"$" + ("neq" if op == "ne" else op): {"$i": v}}
     if op == "eq":
         return {f: v}
     if op in ("ne", "lt", "lte", "gt", "gte"):
@@ -322,16 +358,52 @@ def _intersect(exprs: list) -> list:
 
 def engine_rules(rule: LoadedRule, aggregates: dict) -> list[EngineRule]:
     out = []
-    for n, conj in enumerate(dnf(nnf(rule.when), aggregates)):
+    for conj in (c for term in dnf(nnf(rule.when), aggregates) for c in _same_entry_choices(term, rule.when)):
         patterns, aliases = {}, {}
         for i, (key, exprs) in enumerate(sorted(conj.items())):
             alias = f"a{i}"
             if key[0] == "some":
-                some = _some_node(rule.when, key[1])
+                some = _some_node(rule.when, key[1].split("+")[0])
                 exprs = [{"t": some.list_path}] + exprs
             patterns[alias] = _pattern(key, exprs)
             aliases[alias] = key
-        out.append(EngineRule(f"{rule.id}#{n}", rule, patterns, aliases))
+        out.append(EngineRule(f"{rule.id}#{len(out)}", rule, patterns, aliases))
+    return out
+
+
+def _same_entry_choices(conj: dict, when) -> list[dict]:
+    """The engine never binds one fact to two patterns of a rule, but two `some` on one list
+    may well pick the same entry. So each way of grouping them (a set partition per list)
+    becomes a term of its own: a group is one pattern, named "a+b", holding all its tests."""
+    by_list: dict = defaultdict(list)
+    for key in conj:
+        if key[0] == "some":
+            by_list[_some_node(when, key[1]).list_path].append(key[1])
+    groups = [names for names in by_list.values() if len(names) > 1]
+    out = [conj]
+    for names in groups:
+        out = [_grouped(c, blocks) for c in out for blocks in partitions(names)]
+    return out
+
+
+def _grouped(conj: dict, blocks: list) -> dict:
+    out = dict(conj)
+    for block in blocks:
+        if len(block) > 1:
+            out[("some", "+".join(block))] = [e for name in block for e in out.pop(("some", name))]
+    return out
+
+
+def partitions(items: list) -> list[list[list]]:
+    """Every set partition of `items` (Bell(n) of them), blocks in input order."""
+    if not items:
+        return [[]]
+    head, rest = items[0], items[1:]
+    out = []
+    for part in partitions(rest):
+        out.append([[head]] + part)
+        for i in range(len(part)):
+            out.append(part[:i] + [[head] + part[i]] + part[i + 1:])
     return out
 
 

@@ -14,7 +14,7 @@ from typing import Protocol
 from . import engine
 from .calendar import PhaseReading, read_phase, timeline
 from . import facts as F
-from .compile import Program, Stratum
+from .compile import DERIVED_COUNT, DERIVED_VALUES, Program, Stratum
 from .pack_load import LoadedRule
 from .profile import Profile
 from .reference import Evidence, World, count_interval, evaluate
@@ -90,10 +90,11 @@ class EngineMatcher:
                 aliases = plan.aliases[firing.engine_rule]
                 for alias, fact in firing.facts.items():
                     key = aliases[alias]
-                    if key[0] == "some":
-                        prev = bound.get(key[1])
+                    if key[0] == "some":  # one pattern may stand for several names bound to one entry
                         here = (fact["t"], fact["i"])
-                        bound[key[1]] = here if prev is None or here[1] < prev[1] else prev
+                        for name in key[1].split("+"):
+                            prev = bound.get(name)
+                            bound[name] = here if prev is None or here[1] < prev[1] else prev
         return by_rule
 
 
@@ -147,7 +148,7 @@ def evaluate_profile(program: Program, profile: Profile, matcher: Matcher | None
         matched = matcher.match(program, stratum, ordered, world)
         for rule in stratum.rules:  # definition order: the trace does not depend on firing order
             if rule.id in matched:
-                facts += _fire(run, rule, stratum.index, matched[rule.id])
+                _fire(run, rule, stratum.index, matched[rule.id])
         for name in stratum.resolves:
             if run.proposals.get(name):
                 res = resolve(program.book.decisions[name], run.proposals[name])
@@ -155,23 +156,28 @@ def evaluate_profile(program: Program, profile: Profile, matcher: Matcher | None
                 world.decisions[name] = res.value
         if stratum.resolves:
             decided = F.decisions_fact(world.decisions)
-        facts += [F.absent_fact(name) for name in stratum.settles if name not in world.derived]
+        facts += [_derived_fact(name, world.derived[name]) if name in world.derived else F.absent_fact(name)
+                  for name in stratum.settles]
     return run
 
 
-def _fire(run: Evaluation, rule: LoadedRule, stratum: int, bindings: dict) -> list[dict]:
-    new_facts, asserted = [], []
+def _derived_fact(name: str, values: set) -> dict:
+    """Once no later rule can write `name`, one fact holds all its values: a rule reading it
+    runs in a later stratum, and "no value is a" (a negated test) is a test on all of them."""
+    listed = sorted(values, key=repr)
+    return {"t": "derived", "id": f"derived:{name}", "name": name, DERIVED_VALUES: listed,
+            DERIVED_COUNT: len(listed)}
+
+
+def _fire(run: Evaluation, rule: LoadedRule, stratum: int, bindings: dict) -> None:
+    asserted = []
     for name, value in rule.then.derive.items():
-        values = run.world.derived.setdefault(name, set())
-        if value not in values:
-            values.add(value)
-            new_facts.append(F.derived_fact(name, value))
+        run.world.derived.setdefault(name, set()).add(value)
         asserted.append((name, value))
     proposed = tuple(rule.then.decide.items())
     for name, value in proposed:
         run.proposals.setdefault(name, []).append(Proposal(value, rule))
     run.firings.append(Firing(rule, stratum, tuple(sorted(bindings.items())), tuple(asserted), proposed, run.world))
-    return new_facts
 
 
 def evidence_of(firing: Firing) -> list[Evidence]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +14,7 @@ from soaprules.errors import PackError
 from soaprules.pack_load import DEFAULT_RULES_DIR, pack_files
 from soaprules.plan.packtest import DEFAULT_TESTS, run_file
 from soaprules.plan.pack import load_plan_pack
-from soaprules.plan.programs import ProgramList, load_programs
+from soaprules.plan.programs import ProgramList
 from soaprules.plan.run import document, plan_profile
 from soaprules.plan.synthetic import generate, shipped_states, to_csv
 from soaprules.profile_load import load_profile

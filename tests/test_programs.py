@@ -15,7 +15,6 @@ from soaprules.plan.synthetic import shipped_states
 from conftest import FIXTURES
 
 PROFILE = FIXTURES / "profiles" / "rs20-quiet-star.yaml"
-REGIONS = None
 
 
 def regions() -> dict:

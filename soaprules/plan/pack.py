@@ -10,7 +10,7 @@ from typing import Any, Literal, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import conditions as cond
-from ..errors import Diagnostic, PackError, Position
+from ..errors import PackError
 from ..pack_load import CITE_PATTERN, DEFAULT_RULES_DIR, RuleBook, load_catalog
 from ..pack_model import Decision, Source
 from ..schema_paths import FieldSpec, item_fields, profile_fields

@@ -231,3 +231,16 @@ def test_whatif_opening_a_region_is_the_plan_of_the_changed_profile(runner):
     result = runner.invoke(main, ["plan", str(FIXTURES / "profiles" / "rs20-late-bloomer.yaml"), "--programs",
                                   str(SYNTHETIC), "--whatif", "geography.regions+=sooth"])
     assert result.exit_code == 2 and "south" in result.output
+
+
+def test_the_plan_lists_the_unknowns_that_could_change_it():
+    sparse, _ = load_profile(FIXTURES / "profiles" / "sparse-minimal.yaml")
+    assert {"applicant.visa_required", "geography.regions"} <= set(document(_plan(sparse))["unknowns"])
+    quiet, _ = load_profile(FIXTURES / "profiles" / "rs20-quiet-star.yaml")
+    known = document(_plan(quiet))["unknowns"]
+    assert "status.partial_match.part" not in known  # unmatched: the partial-match rules cannot hold
+    data = sparse.model_dump(by_alias=True, exclude_none=True)
+    data["applicant"] = {**data.get("applicant", {}), "visa_required": True}
+    changed = _plan(type(sparse).model_validate(data))
+    assert "applicant.visa_required" not in document(changed)["unknowns"]
+    assert {v.code: v.verdict for v in changed.verdicts} != {v.code: v.verdict for v in _plan(sparse).verdicts}

@@ -43,6 +43,8 @@ def text(doc: dict) -> str:
             out.append(f"  {g['reason']} [{', '.join(g['cites'])}]: {len(g['programs'])}")
             out.append("    " + ", ".join(p["code"] for p in g["programs"][:12]) +
                        (" ..." if len(g["programs"]) > 12 else ""))
+    if doc.get("unknowns"):
+        out += ["", "Unknown in the profile (answering could change the plan): " + ", ".join(doc["unknowns"])]
     return "\n".join(out) + "\n" + _whatif_text(doc)
 
 

@@ -78,7 +78,37 @@ def document(run: PlanRun) -> dict:
         "counts": {"programs": len(run.verdicts), **counts, "proposed": proposed},
         "services": [_service(s, run.pack.targeted) for s in run.services],
         "skipped": _skipped(run),
+        "unknowns": unknowns(run),
     }
+
+
+def unknowns(run: PlanRun) -> list[str]:
+    """Profile paths and decisions the plan rules read that this profile leaves unknown:
+    answering them could change the plan (unknown is not false: rules reading them did not
+    fire). Each rule is read with every program field unknown, so only what the profile
+    itself leaves open counts: a partial-match rule is not asked about for an unmatched
+    student, and a branch another branch already decides is not asked about either."""
+    from ..reference import evaluate
+
+    world = run.context.world({})
+    out = set()
+    for rule in run.pack.rules:
+        result = evaluate(rule.when, world)
+        if result.value is not None:
+            continue
+        for e in result.evidence:
+            if e.verdict is not None or e.scope not in ("profile", "decision"):
+                continue
+            if not e.path.startswith("program."):
+                out.add(e.path)
+            elif (join := run.pack.joins.get(e.path.removeprefix("program."))) is not None:
+                out |= {p for p in join.profile if _missing(run.context.data, p)}
+    return sorted(out)
+
+
+def _missing(data: dict, path: str) -> bool:
+    from .evaluate import _values_at
+    return _values_at(data, path.split(".")) is None
 
 
 def _service(s: ServicePlan, targeted: int) -> dict:

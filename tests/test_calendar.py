@@ -177,3 +177,19 @@ def test_a_year_with_no_entry_says_its_dates_are_derived(program):
     warning = _codes(advice)["provisional_calendar"]
     assert warning["year"] == 2031 and "no dated 2031 calendar" in warning["text"]
     assert advice["decisions"]["outreach_window"]["value"] == "nudge_only"
+
+
+# ---- NRMP items cite their document, year and section --------------------------------------------
+
+def test_every_nrmp_source_names_its_document_year_and_section():
+    shipped = load_rulebook([DEFAULT_RULES_DIR])
+    missing = [(r.id, s.quote) for r in shipped.rules for s in r.sources
+               if s.seed == "nrmp" and not (s.document and s.year and s.section)]
+    assert missing == []
+
+
+def test_every_nrmp_and_soap_week_rule_citing_nrmp_policy_quotes_an_nrmp_document():
+    shipped = load_rulebook([DEFAULT_RULES_DIR])
+    uncited = [r.id for r in shipped.rules if r.pack in ("nrmp", "soap-week")
+               and any(c.startswith("NR-") for c in r.cites) and not any(s.seed == "nrmp" for s in r.sources)]
+    assert uncited == []

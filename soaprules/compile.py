@@ -31,6 +31,10 @@ from .templates import placeholders
 
 BUDGET = 40  # alpha patterns per fact type per ruleset; the engine's hard limit is 64
 ENGINE_LIMIT = 64
+# Limits of durable's C core, refused at load with the rule named (measured here):
+MAX_JOIN = 16  # facts one engine rule joins (MAX_MESSAGE_FRAMES; the 17th fails with error 304)
+MAX_TERMS = 64  # engine rules one pack rule compiles to (the shipped packs need at most 8)
+MAX_FACT_FIELDS = 250  # fields of one fact (MAX_OBJECT_PROPERTIES is 255, with t, id and sid)
 NEGATE = {"eq": "ne", "ne": "eq", "lt": "gte", "gte": "lt", "lte": "gt", "gt": "lte", "in": "not_in",
           "not_in": "in", "contains": "not_contains", "not_contains": "contains", "exists": "missing",
           "missing": "exists"}
@@ -314,6 +318,30 @@ def dnf(node, aggregates: dict) -> list[dict]:
     return [{_fact_key(node, aggregates): [_expr(node, aggregates)]}]
 
 
+def term_count(node, cap: int = MAX_TERMS + 1) -> int:
+    """How many conjunctions `dnf(node)` makes, counted without making them (capped at
+    `cap`: a rule with 22 two-way `any` over different facts would make 4 million)."""
+    return min(_terms(node, cap)[0], cap)
+
+
+def _terms(node, cap: int) -> tuple:
+    """(terms, key): key is the one fact key every term reads, or None."""
+    if isinstance(node, cond.All):
+        total, keys = 1, set()
+        for child in node.children:
+            n, key = _terms(child, cap)
+            total, keys = min(total * n, cap), keys | {key}
+        return total, keys.pop() if len(keys) == 1 and None not in keys else None
+    if isinstance(node, cond.Any_):
+        parts = [_terms(c, cap) for c in node.children]
+        keys = {key for _, key in parts}
+        if len(keys) == 1 and None not in keys:
+            key = next(iter(keys))
+            return (1, key) if key[0] == "fact" else (min(sum(n for n, _ in parts), cap), key)
+        return min(sum(n for n, _ in parts), cap), None
+    return 1, _fact_key(node, {})
+
+
 def _merge(a: dict, b: dict) -> dict:
     out = {k: list(v) for k, v in a.items()}
     for k, v in b.items():
@@ -461,6 +489,63 @@ def _within_limit(rules: list[EngineRule]) -> list[EngineRule]:
     return rules
 
 
+def _refusal(rule: LoadedRule, message: str, hint: str) -> Diagnostic:
+    return Diagnostic(f"rule {rule.id} {message}", file=rule.file, position=Position(rule.line), rule_id=rule.id,
+                      hint=hint)
+
+
+def _bell(n: int) -> int:
+    row = [1]
+    for _ in range(n):
+        nxt = [row[-1]]
+        for x in row:
+            nxt.append(nxt[-1] + x)
+        row = nxt
+    return row[0]
+
+
+def rule_size_errors(rule: LoadedRule) -> list[Diagnostic]:
+    """What the engine cannot run in one rule, found before anything is expanded."""
+    tree = nnf(rule.when)
+    lists: dict = defaultdict(int)
+    for node in cond.walk(tree):
+        if isinstance(node, cond.Some):
+            lists[node.list_path] += 1
+    terms = term_count(tree)
+    for n in lists.values():  # two `some` on one list: every grouping is a term of its own
+        terms = min(terms * _bell(n), MAX_TERMS + 1)
+    if terms > MAX_TERMS:
+        return [_refusal(rule, f"compiles to more than {MAX_TERMS} engine rules (each `any` across different "
+                               f"facts multiplies them); the limit is {MAX_TERMS}",
+                         "split it into several rules, or move alternatives into one fact's `in` list")]
+    errors = []
+    aggregates = {n.key: (f"n{i}", n) for i, n in enumerate(x for x in cond.walk(tree) if isinstance(x, cond.Count))}
+    widest = max((len(c) for t in dnf(tree, aggregates) for c in _same_entry_choices(t, rule.when)), default=0)
+    if widest > MAX_JOIN:
+        errors.append(_refusal(rule, f"joins {widest} facts in one conjunction; the engine joins at most {MAX_JOIN}",
+                               "split it into rules that derive facts for each other"))
+    return errors
+
+
+def book_size_errors(book: RuleBook, aggregates: dict) -> list[Diagnostic]:
+    """Every count sits in one fact, two fields each (decisions, in one fact too, are limited at load)."""
+    errors = []
+    if 2 * len(aggregates) > MAX_FACT_FIELDS:
+        over = list(aggregates.values())[MAX_FACT_FIELDS // 2][1]
+        rule = next((r for r in book.rules if any(n is over or (isinstance(n, cond.Count) and n.key == over.key)
+                                                  for n in cond.walk(nnf(r.when)))), None)
+        message = (f"{len(aggregates)} distinct counts (count/none) are used; the engine holds at most "
+                   f"{MAX_FACT_FIELDS // 2}")
+        errors.append(_refusal(rule, f"adds one: {message}", "reuse the same count and where-clause in several "
+                               "rules") if rule else Diagnostic(message))
+    return errors
+
+
+def size_errors(book: RuleBook) -> list[Diagnostic]:
+    errors = [d for rule in book.rules for d in rule_size_errors(rule)]
+    return errors + book_size_errors(book, collect_aggregates(book.rules))
+
+
 def collect_aggregates(rules: list[LoadedRule]) -> dict:
     found: dict = {}
     for rule in rules:
@@ -471,6 +556,9 @@ def collect_aggregates(rules: list[LoadedRule]) -> dict:
 
 
 def compile_book(book: RuleBook, budget: int = BUDGET) -> Program:
+    errors = size_errors(book)
+    if errors:
+        raise PackError(errors)
     level = stratify(book.rules)
     aggregates = collect_aggregates(book.rules)
     strata = [Stratum(i, [r for r in book.rules if level[r.id] == i]) for i in range(max(level.values(), default=-1) + 1)]

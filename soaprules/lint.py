@@ -75,6 +75,7 @@ def lint(paths: list[str | Path], catalog: dict | None = None) -> Report:
         return Report([Finding("load", d) for d in exc.diagnostics], 0, 0)
     docs = _Docs(pack_files(paths))
     findings = [Finding("load", _with_hint(_with_position(d, book, docs))) for d in load_errors]
+    findings += [Finding("engine-limit", d) for d in engine_limits(book)]
     checker = _Checker(book, docs)
     for check in (checker.never_holds, checker.unwritten_reads, checker.loops, checker.conflicting_proposals,
                   checker.unused_params, checker.undecided_decisions, checker.unread_fields):
@@ -82,6 +83,13 @@ def lint(paths: list[str | Path], catalog: dict | None = None) -> Report:
     unique = {(f.check, f.diagnostic.headline()): f for f in findings}
     ordered = sorted(unique.values(), key=lambda f: by_position(f.diagnostic))
     return Report(ordered, len(book.packs), len(book.rules))
+
+
+def engine_limits(book: RuleBook) -> list[Diagnostic]:
+    """What durable-rules cannot run (joins, compiled size, fields of one fact), as the loader
+    refuses it: lint passes no pack that `advise` would refuse."""
+    from .compile import size_errors
+    return size_errors(book)
 
 
 class _Docs:

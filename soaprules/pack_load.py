@@ -26,6 +26,7 @@ from .templates import placeholders
 from .validation import by_position, kind_of, to_diagnostic
 
 CATALOG_FILE = "heuristics.yaml"
+MAX_DECISIONS = 250  # every decision is a field of one engine fact, which holds 255 (with t, id, sid)
 CITE_PATTERN = re.compile(r"^(FA|AL|RB|RS|PM|NR)-\d\d$")
 _SHIPPED = Path(__file__).resolve().parent / "_shipped"  # an installed wheel carries the packs here
 DEFAULT_RULES_DIR = _SHIPPED / "rules" if _SHIPPED.is_dir() else Path(__file__).resolve().parent.parent / "rules"
@@ -168,8 +169,17 @@ def _merge_named(kind: str, shaped, attr: str, errors: list) -> dict:
     merged, where = {}, {}
     for pack, doc, _ in shaped:
         for name, value in getattr(pack, attr).items():
+            if attr == "decisions" and not name.isidentifier():  # the engine reads a dot as a path
+                errors.append(doc.diagnostic((attr, name), f"'{name}' cannot name a decision", at_key=True,
+                                             expected="letters, digits and underscores (no dots)"))
+                continue
             if name in merged:
                 errors.append(doc.diagnostic((attr, name), f"{kind} '{name}' is already defined in {where[name]}"))
+                continue
+            if attr == "decisions" and len(merged) == MAX_DECISIONS:
+                errors.append(doc.diagnostic((attr, name), f"decision '{name}' is one too many: the engine holds "
+                                             f"at most {MAX_DECISIONS} decisions in all packs", at_key=True,
+                                             hint="merge decisions, or derive facts instead"))
                 continue
             merged[name] = value
             pos = doc.position_of((attr, name))

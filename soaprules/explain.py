@@ -182,6 +182,9 @@ class Explainer:
             label = f"{ev.path}: {ev.op.split()[0]} {shown(actual)}  [{test}]"
         else:
             actual, label = ev.actual, f"{ev.path} = {shown(ev.actual)}  [{test}]"
+        reading = self.run.phase_reading
+        if ev.path == "status.phase" and reading is not None and reading.disagrees:  # say the calendar overruled it
+            label += f"  (stated {reading.stated}; read as {reading.used} by the Match Week calendar)"
         return Node("input", label, rule=rule.id, cites=citations(rule, self.catalog), path=ev.path, value=actual)
 
     def _derived_evidence(self, ev: Evidence, rule) -> Node:

@@ -37,7 +37,8 @@ def _value(rng: random.Random, annotation, info, presence: float):
         return rng.random() < 0.5
     if annotation is int:
         low, high = _bounds(info.metadata if info else [])
-        return rng.randint(low if low is not None else 0, min(high if high is not None else 50, 300))
+        low = low if low is not None else 0
+        return rng.randint(low, max(low, min(high if high is not None else 50, 300)))  # years start at 2000
     if annotation is str:
         return f"A-{rng.randint(0, 9999):04d}"
     if annotation is datetime:  # around Match Week, where the timing rules live

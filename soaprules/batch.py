@@ -7,9 +7,17 @@ one profile per line. Each input yields exactly one record, in input order:
     {"source": "cohort.jsonl:7", "status": "error", "kind": "profile", "errors": [...]}
 
 Why each part is the way it is:
-- a record is written with one `write`, then flushed and fsynced, so a crash leaves
-  whole lines plus at most one torn last line; a rerun drops that line, skips every
-  source already recorded and appends the rest;
+- a record is written with one `write` (fsynced in groups: every FSYNC_EVERY records or
+  FSYNC_SECONDS, and before exit), so a crash leaves whole lines plus at most one torn
+  last line; a rerun keeps every whole record, rebuilds the file in input order when it
+  is not already a prefix of it (a deleted, duplicated or reordered line), and computes
+  only what is missing, so the final file is the bytes of an uninterrupted run;
+- one run per output: an exclusive lock (`<out>.lock`, holding the owner's pid and host)
+  refuses a second run on the same --out; the output is never read as an input;
+- the packs are pinned at the start: a record made with other pack bytes (a pack saved
+  mid-run) stops the run, so one file never mixes two versions of the advice;
+- workers die with their parent (PR_SET_PDEATHSIG on Linux, a parent watch elsewhere),
+  so killing the batch never leaves workers holding the caller's pipes;
 - workers are processes (the engine holds the GIL and is not thread-safe), each one
   registering its own rulesets; results are written in input order, never completion
   order, so `--jobs N` writes the same bytes as `--jobs 1`;
@@ -17,10 +25,14 @@ Why each part is the way it is:
 """
 from __future__ import annotations
 
+import ctypes
+import fcntl
 import json
 import os
 import signal
+import socket
 import sys
+import threading
 import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
@@ -37,6 +49,7 @@ from .source import MAX_BYTES, decode, parse_text
 PROFILE_SUFFIXES = (".yaml", ".yml", ".json")
 RECORD_START = b'{"source":'  # every record line begins so; a torn last line begins with part of it
 CHUNK = 16  # tasks per worker round trip: enough to amortise pickling, small enough to stream
+FSYNC_EVERY, FSYNC_SECONDS = 64, 0.1  # group commit: fsync per record capped throughput (issue 15)
 
 
 @dataclass(frozen=True)
@@ -58,13 +71,21 @@ class Summary:
 
 # ---- input -----------------------------------------------------------------------------
 
-def tasks(input_path: str | Path) -> list[Task]:
-    """Every profile of a directory or a .jsonl file, in a stable order."""
+def shown(text: str) -> str:
+    """A file name as text that UTF-8 can hold: bytes that are not UTF-8 read as \\xNN."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def tasks(input_path: str | Path, exclude: tuple = ()) -> list[Task]:
+    """Every profile of a directory or a .jsonl file, in a stable order; `exclude` (the
+    output and its lock) is never read as a profile."""
     path = Path(input_path)
+    skip = {os.path.realpath(p) for p in exclude}
     if path.is_dir():
-        files = sorted((p for p in path.rglob("*") if p.suffix.lower() in PROFILE_SUFFIXES and p.is_file()),
+        files = sorted((p for p in path.rglob("*") if p.suffix.lower() in PROFILE_SUFFIXES and p.is_file()
+                        and os.path.realpath(p) not in skip),
                        key=lambda p: p.relative_to(path).as_posix())
-        return [Task(p.relative_to(path).as_posix(), str(p)) for p in files]
+        return [Task(shown(p.relative_to(path).as_posix()), str(p)) for p in files]
     if path.suffix.lower() == ".jsonl" and path.is_file():
         return list(_jsonl_tasks(path))
     if not path.exists():
@@ -103,10 +124,32 @@ def _shifted(exc: SoapError, lines: int) -> SoapError:
 
 # ---- one record ------------------------------------------------------------------------
 
-def evaluate(task: Task, packs: list[str] | None) -> tuple[str, bool]:
-    """The record line for one task (with its newline) and whether it is an error record."""
+class PacksChanged(SoapError):
+    kind = "pack"
+
+    def __reduce__(self):  # raised in a worker: keep the diagnostics across the pipe
+        return type(self), (self.diagnostics,)
+
+
+def evaluate(task: Task, packs: list[str] | None, pinned: list | None = None) -> tuple[str, bool]:
+    """The record line for one task (with its newline) and whether it is an error record.
+    With `pinned` (the packs' sha256 at the start of the run), a record made with other
+    pack bytes raises PacksChanged instead."""
+    if pinned is not None:
+        from .pipeline import program_for
+        now = _pack_ids(program_for(packs))
+        if now != pinned:
+            changed = ", ".join(p["file"] for p in now if p not in pinned) or "a pack file"
+            raise PacksChanged(Diagnostic(f"a rule pack changed during the run ({changed}); stopped so that one "
+                                          "results file never mixes two versions of the advice",
+                                          hint="write to a new --out file, or delete this one and run again"))
     rec = record(task, packs)
-    return json.dumps(rec, ensure_ascii=False, separators=(",", ":"), default=_plain) + "\n", rec["status"] == "error"
+    text = json.dumps(rec, ensure_ascii=False, separators=(",", ":"), default=_plain)
+    return shown(text) + "\n", rec["status"] == "error"
+
+
+def _pack_ids(program) -> list:
+    return [{"name": p.name, "version": p.version, "file": p.file, "sha256": p.sha256} for p in program.book.packs]
 
 
 def _plain(value):
@@ -132,79 +175,163 @@ def record(task: Task, packs: list[str] | None) -> dict:
     return out
 
 
-def _evaluate_chunk(chunk: list[Task], packs: list[str] | None) -> list[tuple[str, bool]]:
-    return [evaluate(task, packs) for task in chunk]
+def _evaluate_chunk(chunk: list[Task], packs: list[str] | None, pinned: list | None) -> list[tuple[str, bool]]:
+    return [evaluate(task, packs, pinned) for task in chunk]
 
 
-def _worker_init(packs: list[str] | None) -> None:
+def _worker_init(packs: list[str] | None, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
+    die_with_parent(parent)
     from .pipeline import program_for
 
     program_for(packs)  # load and compile once per process; rulesets register on first use
+
+
+def die_with_parent(parent: int) -> None:
+    """Killed with the parent: a worker left behind would block on its queue forever,
+    holding the caller's stdout and stderr open."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0:  # PR_SET_PDEATHSIG: Linux only
+            if os.getppid() != parent:  # the parent died before prctl took effect
+                os._exit(1)
+            return
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:  # elsewhere: notice the parent is gone (reparented) within a second
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 # ---- output ----------------------------------------------------------------------------
 
 @dataclass
 class Recovered:
-    done: set  # sources already recorded
-    torn: bool  # a torn last line was cut off
+    records: dict  # source -> its whole record line (with newline), first occurrence
+    lines: list  # the sources of the whole lines, in file order
+    torn: bool  # a torn last line was found (it is never kept)
     packs: list | None  # the packs of the first result, to refuse mixing pack versions
+    size: int = 0
 
 
 def recover(out: Path) -> Recovered:
-    """What `out` already holds; a torn last line (a crash mid-write) is cut off."""
-    found = Recovered(set(), False, None)
+    """Every whole record `out` already holds. A last line cut off mid-record is torn; a
+    complete last line that only lacks its newline is whole. Anything else that is not a
+    record means the file is not ours, and it is never touched."""
+    found = Recovered({}, [], False, None)
     if not out.is_file():
         return found
-    good = 0  # byte offset just past the last whole, parseable record
-    with open(out, "rb") as handle:
-        for raw in handle:
-            try:
-                record = json.loads(raw) if raw.endswith(b"\n") else None
-                found.done.add(record["source"])
-            except (ValueError, KeyError, TypeError):
+    data = out.read_bytes()
+    found.size = len(data)
+    raw_lines = data.split(b"\n")
+    last = raw_lines.pop()  # b"" when the file ends with a newline
+    for i, raw in enumerate(raw_lines + ([last] if last else [])):
+        record = _parse(raw)
+        if record is None:
+            if i == len(raw_lines) and RECORD_START[:len(raw)] == raw[:len(RECORD_START)]:
+                found.torn = True  # the last line, cut off mid-write
                 break
-            if found.packs is None and record.get("status") == "ok":
-                found.packs = record["advice"]["packs"]
-            good += len(raw)
-        rest = raw[:len(RECORD_START)] if good < out.stat().st_size else b""
-        if rest and (handle.read(1) or not RECORD_START.startswith(rest)):  # not one torn record: not ours
             raise UsageError(Diagnostic("this file is not a soaprules batch results file; refusing to "
-                                        "append to it", file=str(out), hint="give --out a new .jsonl file"))
-    found.torn = good != out.stat().st_size
-    if found.torn:
-        with open(out, "r+b") as handle:
-            handle.truncate(good)
-            os.fsync(handle.fileno())
+                                        "append to it", file=str(out), position=Position(i + 1, 1),
+                                        hint="give --out a new .jsonl file"))
+        found.lines.append(record["source"])
+        found.records.setdefault(record["source"], raw + b"\n")
+        if found.packs is None and record.get("status") == "ok":
+            found.packs = record["advice"]["packs"]
     return found
 
 
+def _parse(raw: bytes) -> dict | None:
+    try:
+        record = json.loads(raw)
+    except ValueError:
+        return None
+    ok = isinstance(record, dict) and isinstance(record.get("source"), str) and raw.startswith(RECORD_START)
+    return record if ok else None
+
+
 def _same_packs(found: Recovered, program, out: Path) -> None:
-    now = [{"name": p.name, "version": p.version, "file": p.file, "sha256": p.sha256} for p in program.book.packs]
-    if found.packs is not None and found.packs != now:
+    if found.packs is not None and found.packs != _pack_ids(program):
         raise UsageError(Diagnostic("the results already there were made with other rule packs (a pack "
                                     "changed since): resuming would mix two versions of the advice",
                                     file=str(out), hint="write to a new --out file, or delete this one"))
 
 
+def rebuild(out: Path, found: Recovered, todo: list[Task]) -> int:
+    """Make `out` the longest run of `todo`'s records, in input order, that it already
+    holds; return how many. The file is replaced atomically only when it is not that
+    already (a torn line, a duplicate, a gap, a line out of order, a missing newline)."""
+    keep = 0
+    while keep < len(todo) and todo[keep].source in found.records:
+        keep += 1
+    body = b"".join(found.records[t.source] for t in todo[:keep])
+    if found.size == len(body) and found.lines == [t.source for t in todo[:keep]] and not found.torn:
+        return keep
+    temp = out.with_name(f".{out.name}.rebuild")
+    with open(temp, "wb") as handle:
+        handle.write(body)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temp, out)
+    return keep
+
+
+class Lock:
+    """One batch per output file: an exclusive flock on `<out>.lock`, which names its
+    owner. The lock file stays (deleting it would let two runs lock two files)."""
+
+    def __init__(self, out: Path):
+        self.path = out.with_name(out.name + ".lock")
+        try:
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise InputFileError(Diagnostic(f"cannot write: {exc.strerror}", file=str(self.path))) from None
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            owner = os.pread(self.fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+            os.close(self.fd)
+            raise UsageError(Diagnostic(f"another batch is writing to this file ({owner}); refusing to run a "
+                                        "second one on it", file=str(out),
+                                        hint="wait for it to finish, or give --out another file")) from None
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode(), 0)
+
+    def release(self) -> None:
+        os.close(self.fd)
+
+
 class _Appender:
-    """Append whole lines: one write per record, then flush and fsync."""
+    """Append whole lines, one write per record; fsync in groups and before closing."""
 
     def __init__(self, path: Path):
         try:
             self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         except OSError as exc:
             raise InputFileError(Diagnostic(f"cannot write: {exc.strerror}", file=str(path))) from None
+        self.unsynced, self.synced_at = 0, time.monotonic()
 
-    def write(self, line: str) -> None:
-        data = memoryview(line.encode("utf-8"))
+    def write(self, line: str | bytes) -> None:
+        data = memoryview(line if isinstance(line, bytes) else line.encode("utf-8"))
         while data:
             data = data[os.write(self.fd, data):]
+        self.unsynced += 1
+        if self.unsynced >= FSYNC_EVERY or time.monotonic() - self.synced_at >= FSYNC_SECONDS:
+            self.sync()
+
+    def sync(self) -> None:
         os.fsync(self.fd)
+        self.unsynced, self.synced_at = 0, time.monotonic()
 
     def close(self) -> None:
-        os.close(self.fd)
+        try:
+            self.sync()
+        finally:
+            os.close(self.fd)
 
 
 class Progress:
@@ -232,9 +359,10 @@ class Progress:
 
 # ---- the run ---------------------------------------------------------------------------
 
-def lines(pending: list[Task], packs: list[str] | None, jobs: int = 1) -> Iterable[tuple[str, bool]]:
+def lines(pending: list[Task], packs: list[str] | None, jobs: int = 1,
+          pinned: list | None = None) -> Iterable[tuple[str, bool]]:
     """Record lines of `pending`, in input order, computed in `jobs` processes."""
-    return _serial(pending, packs) if jobs <= 1 else _parallel(pending, packs, jobs)
+    return _serial(pending, packs, pinned) if jobs <= 1 else _parallel(pending, packs, jobs, pinned)
 
 
 def run(input_path: str | Path, out: str | Path, packs: list[str] | None = None, jobs: int = 1,
@@ -243,17 +371,33 @@ def run(input_path: str | Path, out: str | Path, packs: list[str] | None = None,
 
     packs = [str(p) for p in packs] if packs else None
     program = program_for(packs)  # a broken pack fails the whole batch here, before any record is written
-    todo = tasks(input_path)
     out = Path(out)
+    lock = Lock(out)
+    try:
+        return _run(input_path, out, packs, jobs, progress_to, program, lock)
+    finally:
+        lock.release()
+
+
+def _run(input_path, out: Path, packs, jobs: int, progress_to, program, lock: Lock) -> Summary:
+    todo = tasks(input_path, exclude=(out, lock.path, out.with_name(f".{out.name}.rebuild")))
     found = recover(out)
     _same_packs(found, program, out)
+    pinned = _pack_ids(program)
     summary = Summary(total=len(todo), dropped_torn_line=found.torn)
-    pending = [t for t in todo if t.source not in found.done]
+    kept = rebuild(out, found, todo)
+    rest = todo[kept:]
+    pending = [t for t in rest if t.source not in found.records]
     summary.skipped = len(todo) - len(pending)
     progress = Progress(len(pending), progress_to)
     appender = _Appender(out)
     try:
-        for line, error in lines(pending, packs, jobs):
+        computed = iter(lines(pending, packs, jobs, pinned))
+        for task in rest:  # in input order: a record already there is copied, the rest computed
+            if task.source in found.records:
+                appender.write(found.records[task.source])
+                continue
+            line, error = next(computed)
             appender.write(line)
             summary.errors += error
             summary.ok += not error
@@ -264,21 +408,21 @@ def run(input_path: str | Path, out: str | Path, packs: list[str] | None = None,
     return summary
 
 
-def _serial(pending: list[Task], packs) -> Iterable[tuple[str, bool]]:
+def _serial(pending: list[Task], packs, pinned) -> Iterable[tuple[str, bool]]:
     for task in pending:
-        yield evaluate(task, packs)
+        yield evaluate(task, packs, pinned)
 
 
-def _parallel(pending: list[Task], packs, jobs: int) -> Iterable[tuple[str, bool]]:
+def _parallel(pending: list[Task], packs, jobs: int, pinned) -> Iterable[tuple[str, bool]]:
     chunks = [pending[i:i + CHUNK] for i in range(0, len(pending), CHUNK)]
     # spawn, not fork: a forked child would inherit the parent's engine state mid-use
     with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_worker_init,
-                             initargs=(packs,)) as pool:
+                             initargs=(packs, os.getpid())) as pool:
         window: deque = deque()
         feed = iter(chunks)
         try:
             for chunk in feed:
-                window.append(pool.submit(_evaluate_chunk, chunk, packs))
+                window.append(pool.submit(_evaluate_chunk, chunk, packs, pinned))
                 if len(window) >= 4 * jobs:
                     yield from window.popleft().result()
             while window:

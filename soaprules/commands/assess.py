@@ -30,7 +30,9 @@ def register(main) -> None:
     @click.option("--pack", "packs", multiple=True, type=click.Path(exists=True, path_type=Path),
                   help="Rule pack file or directory (repeatable). Default: the shipped rules/.")
     @click.option("--yes", "assume_yes", is_flag=True, help="Save into an existing profile file without asking.")
-    def assess(profile_path, answers, non_interactive, fmt, packs, assume_yes) -> None:
+    @click.option("--programs", type=click.Path(dir_okay=False, path_type=Path),
+                  help="End with the SOAP application plan over this list (see `soaprules plan`; text and markdown).")
+    def assess(profile_path, answers, non_interactive, fmt, packs, assume_yes, programs) -> None:
         """Answer a few questions and get advice; only what matters for your phase is asked."""
         from ..cli import _fail
         from ..errors import SoapError
@@ -39,11 +41,14 @@ def register(main) -> None:
         try:
             program = program_for(list(packs) or None)
             _check_folder(profile_path)
+            plan_list = _plan_list(program, programs, fmt)  # a bad list is refused before any question
             if non_interactive:
                 data = _unattended(profile_path, answers, assume_yes)
             else:
                 data = _interview(program, profile_path, answers, assume_yes)
             _advise(program, data, fmt)
+            if plan_list is not None:
+                _plan(data, plan_list, packs, fmt)
         except SoapError as exc:
             _fail(exc)
         except KeyboardInterrupt:  # before the first question or during the advice: nothing half-written
@@ -161,6 +166,28 @@ def _count(data: dict) -> int:
             return sum(leaves(v) for v in node)
         return 1
     return leaves(data)
+
+
+def _plan_list(program, programs: Path | None, fmt: str):
+    if programs is None:
+        return None
+    from ..errors import Diagnostic, UsageError
+    from ..plan.pack import load_plan_pack
+    from ..plan.programs import load_programs
+
+    if fmt not in ("text", "markdown"):
+        raise UsageError(Diagnostic(f"assess ends with the plan in text or markdown, not {fmt}",
+                                    hint="for the JSON plan, run soaprules plan PROFILE --programs LIST --format json"))
+    return load_programs(programs, load_plan_pack(program.book).regions)
+
+
+def _plan(data: dict, programs, packs, fmt: str) -> None:
+    from ..plan.render import RENDER
+    from ..plan.run import document, plan_profile
+    from ..profile import SCHEMA_ID, Profile
+
+    profile = Profile.model_validate({"schema": SCHEMA_ID, **data})  # as the advice read it
+    sys.stdout.write("\n" + RENDER[fmt](document(plan_profile(profile, None, packs or None, programs=programs))))
 
 
 def _advise(program, data: dict, fmt: str) -> None:

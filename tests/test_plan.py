@@ -244,3 +244,17 @@ def test_the_plan_lists_the_unknowns_that_could_change_it():
     changed = _plan(type(sparse).model_validate(data))
     assert "applicant.visa_required" not in document(changed)["unknowns"]
     assert {v.code: v.verdict for v in changed.verdicts} != {v.code: v.verdict for v in _plan(sparse).verdicts}
+
+
+def test_assess_can_end_with_the_plan(tmp_path, runner):
+    profile = tmp_path / "p.yaml"
+    args = ["assess", "--non-interactive", "--profile", str(profile), "--answer", "target.specialty=internal_medicine",
+            "--answer", "status.phase=soap"]
+    result = runner.invoke(main, args + ["--programs", str(SYNTHETIC)], input="")
+    assert result.exit_code == 0, result.output
+    assert "SOAP application plan" in result.output and "proposed against the targeted" in result.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,name\n", encoding="utf-8")
+    again = runner.invoke(main, ["assess", "--non-interactive", "--profile", str(tmp_path / "q.yaml"), "--answer",
+                                 "target.specialty=internal_medicine", "--programs", str(bad)], input="")
+    assert again.exit_code == 1 and "bad.csv" in again.output and not (tmp_path / "q.yaml").exists()

@@ -60,6 +60,7 @@ CASES = [
     (_csv([GOOD, _with("visa", "J1")]), 3, 9, "not a visa", "J-1"),
     (_csv([GOOD, _with("contacted_me", "maybe")]), 3, 13, "not yes or no", None),
     (_csv([GOOD, GOOD[:5]]), 3, 1, "row has 5 fields", None),
+    (_csv([GOOD, _with("name", "Synthetic\x00\x1b[2J")]), 3, 2, "name holds a control character", None),
     (_csv([]), 1, 1, "header but no programs", None),
     ("", 1, 1, "the program list is empty", None),
     ("\n\n  \n", 1, 1, "the program list is empty", None),

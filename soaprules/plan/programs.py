@@ -177,6 +177,8 @@ def _checked(rows: list, file: str, regions: dict) -> tuple:
 
 def _value(column: Column, raw: str, regions: dict):
     """(value, None) or (None, (message, expected, suggestion)); unknown is (None, None)."""
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in raw):  # NUL, escape codes: never a program's name
+        return None, (f"{column.name} holds a control character", "plain text", None)
     if raw == "":
         if column.required:
             return None, (f"{column.name} is empty", column.description or column.name, None)

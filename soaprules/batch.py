@@ -133,17 +133,15 @@ class PacksChanged(SoapError):
 
 def evaluate(task: Task, packs: list[str] | None, pinned: list | None = None) -> tuple[str, bool]:
     """The record line for one task (with its newline) and whether it is an error record.
-    With `pinned` (the packs' sha256 at the start of the run), a record made with other
-    pack bytes raises PacksChanged instead."""
-    if pinned is not None:
-        from .pipeline import program_for
-        now = _pack_ids(program_for(packs))
-        if now != pinned:
-            changed = ", ".join(p["file"] for p in now if p not in pinned) or "a pack file"
-            raise PacksChanged(Diagnostic(f"a rule pack changed during the run ({changed}); stopped so that one "
-                                          "results file never mixes two versions of the advice",
-                                          hint="write to a new --out file, or delete this one and run again"))
+    With `pinned` (the packs at the start of the run), a record that says it was made
+    with other pack bytes raises PacksChanged instead of being written."""
     rec = record(task, packs)
+    if pinned is not None and rec["status"] == "ok" and rec["advice"]["packs"] != pinned:
+        now = rec["advice"]["packs"]
+        changed = ", ".join(p["file"] for p in now if p not in pinned) or "a pack file"
+        raise PacksChanged(Diagnostic(f"a rule pack changed during the run ({changed}); stopped so that one "
+                                      "results file never mixes two versions of the advice",
+                                      hint="write to a new --out file, or delete this one and run again"))
     text = json.dumps(rec, ensure_ascii=False, separators=(",", ":"), default=_plain)
     return shown(text) + "\n", rec["status"] == "error"
 

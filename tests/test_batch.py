@@ -217,3 +217,144 @@ def test_a_record_torn_after_a_few_bytes_is_dropped(small, tmp_path):
     cut.write_bytes(first + b'{"so')
     assert batch.run(small, cut).dropped_torn_line
     assert cut.read_bytes() == full.read_bytes()
+
+
+# ---- issue 16: resume rebuilds in input order, one writer, workers die with the parent ----
+
+@pytest.mark.parametrize("damage", ["deleted_middle", "duplicated_block", "reordered", "torn_last",
+                                    "complete_last_without_newline", "stranger_source"])
+def test_a_damaged_results_file_resumes_to_the_uninterrupted_bytes(small, tmp_path, damage):
+    full, out = tmp_path / "full.jsonl", tmp_path / "r.jsonl"
+    batch.run(small, full)
+    lines = full.read_bytes().splitlines(keepends=True)
+    body = {"deleted_middle": lines[:2] + lines[3:],
+            "duplicated_block": lines[:4] + lines[1:3] + lines[4:],
+            "reordered": [lines[1], lines[0]] + lines[2:4],
+            "torn_last": lines[:3] + [lines[3][:40]],
+            "complete_last_without_newline": lines[:3] + [lines[3].rstrip(b"\n")],
+            "stranger_source": lines[:2] + [lines[2].replace(b'"source":"a/p00002.yaml"', b'"source":"gone.yaml"')],
+            }[damage]
+    out.write_bytes(b"".join(body))
+    summary = batch.run(small, out)
+    assert out.read_bytes() == full.read_bytes()
+    if damage == "complete_last_without_newline":
+        assert not summary.dropped_torn_line and summary.skipped == 4  # the complete record was kept
+    if damage == "torn_last":
+        assert summary.dropped_torn_line and summary.skipped == 3
+
+
+def test_a_second_batch_on_the_same_out_is_refused_naming_the_first(small, tmp_path, runner):
+    out = tmp_path / "r.jsonl"
+    held = batch.Lock(out)  # a first run holds the file
+    try:
+        result = runner.invoke(main, ["batch", str(small), "--out", str(out)])
+    finally:
+        held.release()
+    assert result.exit_code == 2 and f"pid {os.getpid()} on " in result.output
+    assert not out.exists() or out.read_bytes() == b""
+    assert runner.invoke(main, ["batch", str(small), "--out", str(out)]).exit_code == 0  # released: runs
+
+
+def _cohort(tmp_path, n: int):
+    d = tmp_path / "cohort"
+    write_cohort(d, n, seed=11, presence=0.5)
+    rules = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules)
+    return d, rules
+
+
+def _cmd(d, rules, out, jobs=1):
+    return [sys.executable, "-m", "soaprules", "batch", str(d), "--out", str(out), "--jobs", str(jobs),
+            "--pack", str(rules)]
+
+
+def test_two_concurrent_writers_the_second_is_refused(tmp_path):
+    d, rules = _cohort(tmp_path, 120)
+    out = tmp_path / "r.jsonl"
+    first = subprocess.Popen(_cmd(d, rules, out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while first.poll() is None and not (out.exists() and out.stat().st_size):
+            time.sleep(0.02)
+        assert first.poll() is None, "the first batch finished before the second started"
+        second = subprocess.run(_cmd(d, rules, out), capture_output=True, text=True, timeout=120)
+    finally:
+        first.wait(timeout=300)
+    assert second.returncode == 2 and f"pid {first.pid} on " in second.stderr
+    assert first.returncode == 0
+    assert [r["source"] for r in _records(out)] == sorted(p.name for p in d.glob("*.yaml"))  # once each
+
+
+def test_killed_at_20_random_points_then_resumed_is_byte_identical(tmp_path):
+    import random
+    d, rules = _cohort(tmp_path, 40)
+    whole, out = tmp_path / "whole.jsonl", tmp_path / "killed.jsonl"
+    assert subprocess.run(_cmd(d, rules, whole), capture_output=True, timeout=300).returncode == 0
+    rng, total = random.Random(16), len(whole.read_bytes().splitlines())
+    kills = 0
+    while kills < 20:
+        target = rng.randint(0, total - 1)  # lines written when killed (0: in start-up)
+        proc = subprocess.Popen(_cmd(d, rules, out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while proc.poll() is None and (out.read_bytes().count(b"\n") if out.exists() else 0) < target:
+            time.sleep(0.002)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        kills += proc.returncode == -signal.SIGKILL
+        if out.exists():
+            assert len(out.read_bytes()) <= len(whole.read_bytes())
+            assert whole.read_bytes().startswith(out.read_bytes().rsplit(b"\n", 1)[0])  # a prefix, in order
+    assert subprocess.run(_cmd(d, rules, out), capture_output=True, timeout=300).returncode == 0
+    assert out.read_bytes() == whole.read_bytes()
+
+
+def test_killing_only_the_parent_leaves_no_worker_holding_the_pipes(tmp_path):
+    d, rules = _cohort(tmp_path, 300)
+    out = tmp_path / "r.jsonl"
+    proc = subprocess.Popen(_cmd(d, rules, out, jobs=2), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        while proc.poll() is None and not (out.exists() and out.stat().st_size):
+            time.sleep(0.02)
+        assert proc.poll() is None
+        os.kill(proc.pid, signal.SIGKILL)  # the parent alone, not its process group
+        proc.communicate(timeout=30)  # returns only once every holder of the pipes is gone
+    finally:
+        if proc.poll() is None:
+            os.killpg(os.getpgid(proc.pid), signal.SIGKILL)
+
+
+def test_a_pack_saved_mid_run_stops_the_run_without_mixing(small, tmp_path, runner, monkeypatch):
+    rules = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules)
+    out = tmp_path / "r.jsonl"
+    real, seen = batch.record, []
+
+    def edit_after_two(task, packs):
+        seen.append(task)
+        if len(seen) == 2:
+            core = rules / "core.yaml"
+            core.write_text(core.read_text() + "\n# edited mid-run\n")
+        return real(task, packs)
+
+    monkeypatch.setattr(batch, "record", edit_after_two)
+    result = runner.invoke(main, ["batch", str(small), "--out", str(out), "--pack", str(rules)])
+    assert result.exit_code == 1 and "changed during the run" in result.output
+    shas = {json.dumps(r["advice"]["packs"]) for r in _records(out) if r["status"] == "ok"}
+    assert len(_records(out)) == 1 and len(shas) == 1  # the record made after the edit was not written
+
+
+def test_out_inside_the_input_directory_is_never_read_as_a_profile(small, tmp_path):
+    out = small / "results.json"  # a profile suffix, inside the input
+    batch.run(small, out)
+    again = batch.run(small, out)
+    sources = [r["source"] for r in _records(out)]
+    assert "results.json" not in sources and not any(s.endswith(".lock") for s in sources)
+    assert again.skipped == 6 and len(sources) == 6
+
+
+def test_a_file_name_that_is_not_utf8_gets_a_record(small, tmp_path):
+    name = os.fsdecode(b"caf\xe9.yaml")
+    (small / "a" / name).write_text(HEAD + "applicant: {id: A-1}\n")
+    out = tmp_path / "r.jsonl"
+    assert batch.run(small, out).ok == 6
+    records = _records(out)
+    assert "a/caf\\xe9.yaml" in [r["source"] for r in records]
+    assert batch.run(small, out).skipped == 7  # and the resume recognises it

@@ -34,6 +34,7 @@ def build(run: Evaluation) -> dict:
         "trace": [_trace(f) for f in run.firings],
         "unknowns": _unknowns(run),
         "warnings": _warnings(run),
+        "timeline": run.world.timeline,  # where the student stands in Match Week, for the plan's deadlines
     }
 
 
@@ -94,7 +95,8 @@ def _recommendations(run: Evaluation, bounds: list[Firing]) -> list[dict]:
         if rec is None:
             continue
         lookup = _lookup(run, firing)
-        item = {"id": rec.id or firing.rule.id, "topic": rec.topic, "priority": rec.priority,
+        item = {"id": rec.id or firing.rule.id, "topic": rec.topic, "priority": rec.priority, "rank": rec.rank,
+                "title": firing.rule.title,
                 "text": " ".join(render(rec.text, lookup).split()), "rule": firing.rule.id,
                 "pack": firing.rule.pack, "cites": list(firing.rule.cites),
                 "sources": [{"seed": s.seed, "quote": s.quote} for s in firing.rule.sources],
@@ -108,7 +110,8 @@ def _recommendations(run: Evaluation, bounds: list[Firing]) -> list[dict]:
             item["bounds"] = [{"text": " ".join(b.rule.then.bound.split()), "rule": b.rule.id,
                                "cites": list(b.rule.cites)} for b in bounds]
         out.append(item)
-    return sorted(out, key=lambda r: PRIORITY_ORDER.index(r["priority"]))  # stable: rule order within
+    # Priority, then the rank the pack declares; stable, so equal ranks keep rule order.
+    return sorted(out, key=lambda r: (PRIORITY_ORDER.index(r["priority"]), -r["rank"]))
 
 
 def _reads_provisional_clock(run: Evaluation, firing: Firing) -> bool:

@@ -34,6 +34,8 @@ class Recommend(Strict):
     id: Optional[str] = Field(default=None, pattern=ID_PATTERN, description="Defaults to the rule id.")
     topic: Topic
     priority: Priority
+    rank: int = Field(default=50, ge=0, le=100, description="Importance within its priority, 100 most "
+                      "important; reports order by priority, then rank (never by file order).")
     text: str = Field(min_length=1, description="Advice; {path} interpolates profile values.")
     draft: Optional[str] = Field(default=None, description="A message draft the student adapts.")
     contacts_program: bool = Field(default=False, description="The advice involves contacting a program "

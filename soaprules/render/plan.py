@@ -1,0 +1,78 @@
+"""The plan every human format opens with, chosen once here so text, Markdown and HTML
+agree: "Now" (the few things to do before the next milestone), "Where you stand", then
+the rest by importance. Importance is the order advice.py gives (priority, then the
+rank each pack declares), so showing the first N never hides an item while showing a
+less important one.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..templates import words
+from .words import decision_label
+
+NOW_ITEMS = 3
+SHOWN_ITEMS = 7  # a dean gives a student five to seven things, not sixteen
+NOW_PRIORITIES = ("critical", "high")
+
+
+def plan(advice: dict, shown: int = SHOWN_ITEMS) -> dict:
+    recs = advice["recommendations"]
+    now = [r for r in recs[:NOW_ITEMS] if r["priority"] in NOW_PRIORITIES] or recs[:1]
+    return {"now": now, "next": recs[len(now):shown], "rest": recs[max(shown, len(now)):],
+            "deadline": deadline(advice.get("timeline")), "bounds": policy_bounds(recs),
+            "standing": standing(advice)}
+
+
+def deadline(timeline: dict | None) -> str | None:
+    """When "now" ends: the next Match Week milestone, as the calendar words it."""
+    nxt = (timeline or {}).get("next")
+    if not nxt:
+        return None
+    return f"by {nxt['at']} ({nxt['label']})"
+
+
+def policy_bounds(recs: list[dict]) -> list[dict]:
+    """Each NRMP bound once, however many items it governs."""
+    seen: dict[str, dict] = {}
+    for rec in recs:
+        for bound in rec.get("bounds", []):
+            seen.setdefault(bound["rule"], bound)
+    return list(seen.values())
+
+
+def standing(advice: dict) -> list[str]:
+    """One plain sentence per decision; the rule behind it is one `explain` away."""
+    return [f"{decision_label(name)}: {words(d['value'])}." for name, d in advice["decisions"].items()]
+
+
+def short_title(rec: dict) -> str:
+    return rec.get("title") or rec["text"].split(". ")[0]
+
+
+def source_line(rec: dict) -> str:
+    """The articles behind an item, by title and date, not by seed file name."""
+    names = []
+    for s in rec.get("sources", []):
+        name = article_name(s["seed"])
+        if name not in names:
+            names.append(name)
+    return "; ".join(names)
+
+
+def article_name(seed: str) -> str:
+    art = articles().get(seed)
+    if not art:
+        return seed
+    return art["title"] + (f" ({art['date']})" if art.get("date") else "")
+
+
+@lru_cache(maxsize=1)
+def articles() -> dict:
+    from ..pack_load import CATALOG_FILE, DEFAULT_RULES_DIR
+    from ..source import load_document
+
+    path = DEFAULT_RULES_DIR / CATALOG_FILE
+    if not path.exists():
+        return {}
+    return dict((load_document(path).data or {}).get("articles", {}) or {})

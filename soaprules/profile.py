@@ -12,6 +12,10 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SCHEMA_ID = "soaprules/profile@1"
+# List lengths are bounded so one profile cannot stall a cohort (40,000 red flags took a
+# minute): far above any real applicant, and refused with the field named above them.
+MAX_ENTRIES = 100  # entries of one list (faculty, red flags, offers, ...)
+MAX_VALUES = 50  # values of one list of choices (regions, signals, ...)
 
 Specialty = Literal[
     "family_medicine", "internal_medicine", "pediatrics", "psychiatry", "neurology",
@@ -82,12 +86,12 @@ class Status(Section):
 
 class Target(Section):
     specialty: Optional[Specialty] = _field("The specialty applied to in the main Match.")
-    backup_specialties: Optional[list[Specialty]] = _field("Backup specialties.")
+    backup_specialties: Optional[list[Specialty]] = _field("Backup specialties.", max_length=MAX_VALUES)
     open_position_types: Optional[list[Literal["categorical", "preliminary", "transitional"]]] = _field(
-        "Position types the applicant would accept.")
+        "Position types the applicant would accept.", max_length=MAX_VALUES)
     open_to_community_programs: Optional[bool] = _field("Would train at a community program.")
     specialty_history: Optional[list[Specialty]] = _field(
-        "Earlier declared specialties, oldest first (specialty whiplash, RS-04).")
+        "Earlier declared specialties, oldest first (specialty whiplash, RS-04).", max_length=MAX_VALUES)
     warned_to_broaden: Optional[bool] = _field(
         "Advisors warned to apply more broadly and the warning was ignored (RS-12).")
 
@@ -127,9 +131,9 @@ class AwayRotation(Section):
 class Clinical(Section):
     evaluations: Optional[Literal["strong", "solid", "mixed", "concerning"]] = _field(
         "Overall clinical evaluations.")
-    described_as: Optional[list[Descriptor]] = _field("Words faculty used about the applicant.")
+    described_as: Optional[list[Descriptor]] = _field("Words faculty used about the applicant.", max_length=MAX_VALUES)
     sub_internship_in_target: Optional[bool] = _field("Did a sub-internship in the target specialty.")
-    away_rotations: Optional[list[AwayRotation]] = _field("Away rotations.")
+    away_rotations: Optional[list[AwayRotation]] = _field("Away rotations.", max_length=MAX_ENTRIES)
 
 
 class RedFlag(Section):
@@ -149,7 +153,7 @@ class RedFlag(Section):
 
 
 class Geography(Section):
-    regions: Optional[list[Region]] = _field("Acceptable regions.")
+    regions: Optional[list[Region]] = _field("Acceptable regions.", max_length=MAX_VALUES)
     max_cities: Optional[int] = _field("Only this many cities are acceptable.", ge=1, le=1000)
     open_to_any_region: Optional[bool] = _field("Would go anywhere in the US.")
 
@@ -166,7 +170,7 @@ class FacultyContact(Section):
     specialty: Optional[Specialty] = _field("Their specialty.")
     knows_you: Optional[Literal["well", "somewhat", "barely"]] = _field("How well they know the applicant.")
     influence: Optional[Literal["high", "medium", "low"]] = _field("Their influence with programs.")
-    signals: Optional[list[Signal]] = _field("What they have done or said since the Match.")
+    signals: Optional[list[Signal]] = _field("What they have done or said since the Match.", max_length=MAX_VALUES)
     last_contact_days: Optional[int] = _field("Days since last contact.", ge=0, le=3650)
     availability: Optional[Literal["available", "away", "unresponsive"]] = _field(
         "Whether they can act this week: away (travel, leave) is not the same as not answering (FA-22).")
@@ -186,8 +190,8 @@ class Alumnus(Section):
 
 
 class Relationships(Section):
-    faculty: Optional[list[FacultyContact]] = _field("Faculty contacts.")
-    alumni: Optional[list[Alumnus]] = _field("Alumni contacts.")
+    faculty: Optional[list[FacultyContact]] = _field("Faculty contacts.", max_length=MAX_ENTRIES)
+    alumni: Optional[list[Alumnus]] = _field("Alumni contacts.", max_length=MAX_ENTRIES)
 
 
 class Conduct(Section):
@@ -234,14 +238,14 @@ class Mentor(Section):
 class PostMatch(Section):
     autopsy_done: Optional[bool] = _field("A post-Match autopsy is done (PM-02).")
     plan: Optional[Literal["same_specialty", "pivot", "undecided"]] = _field("Plan for the next cycle (PM-03).")
-    mentors: Optional[list[Mentor]] = _field("Current mentors.")
+    mentors: Optional[list[Mentor]] = _field("Current mentors.", max_length=MAX_ENTRIES)
     gap_year_options: Optional[list[Literal["pd_linked_research_fellow", "non_categorical_prelim", "observership",
                                             "scribe", "lab_volunteer", "clinical_research_coordinator",
-                                            "other"]]] = _field("Gap-year roles on offer.")
+                                            "other"]]] = _field("Gap-year roles on offer.", max_length=MAX_VALUES)
     gap_year_completed: Optional[list[Literal["pd_linked_research_fellow", "non_categorical_prelim", "observership",
                                               "scribe", "lab_volunteer", "clinical_research_coordinator",
                                               "other"]]] = _field(
-        "Gap-year roles already completed (not on offer: done), e.g. a finished research year (PM-08).")
+        "Gap-year roles already completed (not on offer: done), e.g. a finished research year (PM-08).", max_length=MAX_VALUES)
     weakest_area: Optional[Literal["letters", "scores", "professionalism", "clinical", "scholarship",
                                    "interviews"]] = _field("The weakest part of the application.")
 
@@ -272,10 +276,10 @@ class SoapWeek(Section):
     residencycas_applications: Optional[int] = _field(
         "SOAP applications sent through ResidencyCAS, for emergency medicine and OB-GYN (its own cap: 45).",
         ge=0, le=45)
-    program_contacts: Optional[list[ProgramContact]] = _field("Programs that have contacted you this week.")
+    program_contacts: Optional[list[ProgramContact]] = _field("Programs that have contacted you this week.", max_length=MAX_ENTRIES)
     interviews_scheduled: Optional[int] = _field("SOAP interviews scheduled and not yet held.", ge=0, le=90)
     interviews_held: Optional[int] = _field("SOAP interviews held.", ge=0, le=90)
-    offers: Optional[list[SoapOffer]] = _field("SOAP offers received, one entry each.")
+    offers: Optional[list[SoapOffer]] = _field("SOAP offers received, one entry each.", max_length=MAX_ENTRIES)
 
 
 class Profile(Section):
@@ -286,7 +290,7 @@ class Profile(Section):
     exams: Optional[Exams] = _field("Licensing exams.")
     academics: Optional[Academics] = _field("Academic record.")
     clinical: Optional[Clinical] = _field("Clinical record.")
-    red_flags: Optional[list[RedFlag]] = _field("Red flags, one item each.")
+    red_flags: Optional[list[RedFlag]] = _field("Red flags, one item each.", max_length=MAX_ENTRIES)
     geography: Optional[Geography] = _field("Where they would train.")
     application: Optional[Application] = _field("The main-Match application.")
     relationships: Optional[Relationships] = _field("Faculty and alumni contacts.")

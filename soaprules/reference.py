@@ -118,6 +118,13 @@ def evaluate(node, world: World, item: dict | None = None, item_path: str | None
     if isinstance(node, cond.Any_):
         return _junction([evaluate(c, world, item, item_path) for c in node.children], decisive=True)
     if isinstance(node, cond.Not):
+        child = node.child
+        if isinstance(child, cond.Not):  # not not x is x, bindings included (as compiled)
+            return evaluate(child.child, world, item, item_path)
+        if isinstance(child, (cond.All, cond.Any_)):  # De Morgan, as compiled: the same verdict and
+            kind = cond.Any_ if isinstance(child, cond.All) else cond.All  # evidence, and a `some`
+            flipped = kind(tuple(cond.Not(c, c.at) for c in child.children), node.at)  # under two nots binds
+            return evaluate(flipped, world, item, item_path)
         inner = evaluate(node.child, world, item, item_path)
         flipped = None if inner.value is None else not inner.value
         return Result(flipped, inner.evidence, {})  # bindings under `not` never contribute

@@ -66,6 +66,9 @@ def to_diagnostic(doc: Document, err: dict, root: type[BaseModel], **extra) -> D
         return say(loc, f"{field} must be a mapping, not {_kind(value)}")
     if kind == "list_type":
         return say(loc, f"{field} must be a list, not {_kind(value)}")
+    if kind == "too_long":  # a bounded list (profile.MAX_ENTRIES): never echo the list itself
+        return say(loc, f"{field} holds {ctx.get('actual_length')} items; the limit is {ctx.get('max_length')}",
+                   expected=f"at most {ctx.get('max_length')} items")
     expected = _EXPECTED.get(kind)
     if expected:
         return say(loc, f"{field} must be {expected.format(**ctx)}, not {value!r}")

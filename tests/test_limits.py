@@ -102,3 +102,29 @@ def test_a_dotted_decision_name_is_refused_where_it_is_declared(runner, tmp_path
     path = pack(tmp_path, [rule("r", "{applicant.visa_required: true}", "{decide: {tier.final: a}}")], decisions)
     for out in refused(runner, tmp_path, path):
         assert "'tier.final' cannot name a decision" in out and "lim.yaml:6" in out
+
+
+@pytest.mark.parametrize("field,entry", [("red_flags", "{kind: exam_failure}"),
+                                         ("relationships.faculty", "{knows_you: well}")])
+def test_a_list_past_its_limit_is_refused_naming_the_field_and_the_limit(runner, tmp_path, field, entry):
+    from soaprules.profile import MAX_ENTRIES
+    head, _, last = field.rpartition(".")
+    indent = "  " if head else ""
+    lines = ([f"{head}:"] if head else []) + [f"{indent}{last}:"] + [f"{indent}  - {entry}"] * (MAX_ENTRIES * 400)
+    profile = tmp_path / "p.yaml"
+    profile.write_text("schema: soaprules/profile@1\n" + "\n".join(lines) + "\n")
+    started = time.monotonic()
+    result = runner.invoke(main, ["advise", str(profile), "--format", "json"])
+    assert time.monotonic() - started < 60
+    assert result.exit_code == 1 and '"schema"' not in result.output
+    assert f"{field} holds {MAX_ENTRIES * 400} items; the limit is {MAX_ENTRIES}" in result.output
+    assert f"p.yaml:{4 if head else 3}:" in result.output  # where the list starts
+
+
+def test_a_list_at_its_limit_is_advised(runner, tmp_path):
+    from soaprules.profile import MAX_ENTRIES
+    profile = tmp_path / "p.yaml"
+    profile.write_text("schema: soaprules/profile@1\nrelationships:\n  faculty:\n"
+                       + "  - {knows_you: well}\n" * MAX_ENTRIES)
+    result = runner.invoke(main, ["advise", str(profile), "--format", "json"])
+    assert result.exit_code == 0 and json.loads(result.output)["schema"] == "soaprules/advice@1"

@@ -11,8 +11,9 @@ import click
 def register(main) -> None:
     @main.command()
     @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
-    @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-                  help="Results file (JSON lines). An existing one is resumed: done profiles are skipped.")
+    @click.option("-o", "--output", "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+                  help="Results file (JSON lines; --out is the old name). An existing one is resumed: "
+                       "done profiles are skipped.")
     @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
                   help="Worker processes. The output is the same bytes whatever the number.")
     @click.option("--pack", "packs", multiple=True, type=click.Path(exists=True, path_type=Path),

@@ -1,0 +1,124 @@
+"""CLI conventions shared by every command: `-` for standard input, errors as JSON under
+`--format json`, and an internal error reported in one line with where the details went.
+
+Exit codes: 0 advice given; 1 invalid input (profile, pack, list); 2 usage; 3 a check
+found differences (`diff-packs --exit-code`); 4 an internal error (a bug: the traceback
+is saved, the message says where); 130 interrupted (Ctrl-C; work so far is kept).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+import click
+
+from .errors import SoapError
+
+STDIN = "-"
+INTERNAL_ERROR = 4
+
+
+def load_profile_arg(path: str | Path):
+    """(Profile, Document) from a file, or from standard input when `path` is '-'."""
+    from .profile_load import load_profile, validate_profile
+    from .source import MAX_BYTES, decode, parse_text
+
+    if str(path) != STDIN:
+        return load_profile(path)
+    raw = sys.stdin.buffer.read(MAX_BYTES + 1) if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+    if len(raw) > MAX_BYTES:
+        from .errors import Diagnostic, InputFileError
+        raise InputFileError(Diagnostic(f"is larger than the limit of {MAX_BYTES} bytes", file="<stdin>"))
+    return validate_profile(parse_text(decode(raw, "<stdin>"), "<stdin>"))
+
+
+def fail(exc: SoapError, as_json: bool = False) -> None:
+    """Report `exc` on standard error (as a compiler would, or as one JSON object) and exit."""
+    if as_json:
+        sys.stderr.write(json.dumps({"error": exc.kind if hasattr(exc, "kind") else "error",
+                                     "exit_code": exc.exit_code,
+                                     "diagnostics": [d.to_dict() for d in exc.diagnostics]},
+                                    ensure_ascii=False) + "\n")
+    else:
+        from .render.errors import render as render_errors
+        render_errors(exc.diagnostics, sys.stderr)
+    raise SystemExit(exc.exit_code)
+
+
+def wants_json(args: list[str] | None = None) -> bool:
+    """Whether the command line asks for `--format json` (errors then go out as JSON too)."""
+    if args is None:
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None and (ctx.params or {}).get("fmt") == "json":
+            return True
+        args = sys.argv[1:]
+    return "--format=json" in args or any(a == "--format" and b == "json" for a, b in zip(args, args[1:]))
+
+
+def crash_report(exc: BaseException) -> Path | None:
+    """Save the traceback where a user can send it; None if even that fails."""
+    folder = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "soaprules"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=folder, prefix=time.strftime("crash-%Y%m%d-%H%M%S-"), suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        return Path(name)
+    except OSError:
+        return None
+
+
+class Group(click.Group):
+    """A click group that never lets a bug end in a bare traceback."""
+
+    def invoke(self, ctx):
+        args = [*(getattr(ctx, "_protected_args", None) or []), *ctx.args]
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except SoapError as exc:  # a command that forgot to catch it: still a positioned error
+            fail(exc, wants_json(args))
+        except Exception as exc:  # noqa: BLE001 (the last line of defence)
+            where = crash_report(exc)
+            saved = f"details saved in {where}" if where else "details could not be saved"
+            message = f"internal error ({type(exc).__name__}): {exc}; {saved}; please report it"
+            if wants_json(args):
+                sys.stderr.write(json.dumps({"error": "internal", "exit_code": INTERNAL_ERROR,
+                                             "message": message}) + "\n")
+            else:
+                sys.stderr.write(f"soaprules: {message}\n")
+            raise SystemExit(INTERNAL_ERROR) from None
+
+
+P = "fixtures/profiles/warned-derm-three-cities.yaml"
+# One example per command, each runnable as written from a checkout.
+EXAMPLES = {
+    "assess": ["soaprules assess --profile me.yaml", "soaprules assess --non-interactive --answer status.phase=soap"
+               " --answer red_flags=no --format json"],
+    "history": ["soaprules history"],
+    "replay": ["soaprules replay 3"],
+    "batch": ["soaprules batch fixtures/profiles -o results.jsonl --jobs 2"],
+    "cohort": ["soaprules cohort fixtures/profiles", "soaprules cohort fixtures/profiles --format html -o board.html"],
+    "diff-packs": ["soaprules diff-packs rules/ rules/ --profiles fixtures/profiles"],
+    "explain": [f"soaprules explain {P} rescue_tier", f"soaprules explain {P} rescue_tier=1"],
+    "lint": ["soaprules lint --strict rules/"],
+    "test": ["soaprules test rules/ --coverage --threshold 100"],
+    "plan": [f"soaprules plan {P} --programs fixtures/programs/synthetic.csv"],
+    "schema": ["soaprules schema pack", "soaprules schema profile -o profile.schema.json"],
+    "whatif": [f"soaprules whatif {P} --target rescue_tier=1",
+               f"soaprules whatif {P} --set geography.open_to_any_region=true"],
+}
+
+
+def add_examples(group: click.Group) -> None:
+    """Every command's --help ends with examples (kept here, in one place)."""
+    for name, lines in EXAMPLES.items():
+        cmd = group.commands.get(name)
+        if cmd is not None and not cmd.epilog:
+            cmd.epilog = "\b\nExamples:\n" + "\n".join("  " + line for line in lines)

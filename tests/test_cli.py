@@ -1,0 +1,92 @@
+"""CLI conventions: `-` is standard input, `-o -` standard output, errors as JSON under
+--format json, exit codes as documented, an internal error in one line, examples in --help."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import PROFILES
+from soaprules import cli_support
+from soaprules.cli import main
+
+PROFILE = PROFILES[0]
+
+
+def test_dash_reads_the_profile_from_stdin_and_matches_the_file(runner):
+    from_file = runner.invoke(main, ["advise", str(PROFILE), "--format", "json"])
+    from_stdin = runner.invoke(main, ["advise", "-", "--format", "json"], input=PROFILE.read_bytes())
+    assert from_stdin.exit_code == 0, from_stdin.output
+    assert from_stdin.stdout == from_file.stdout
+
+
+def test_dash_output_writes_stdout_and_no_file_named_dash(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, ["advise", str(PROFILE), "-o", "-"])
+    assert result.exit_code == 0 and "NOW" in result.stdout
+    assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize("text", ["x: [\n", "applicant: {type: martian}\n"])
+def test_errors_are_json_on_stderr_under_format_json(runner, text):
+    result = runner.invoke(main, ["advise", "-", "--format", "json"], input=text)
+    assert result.exit_code == 1 and result.stdout == ""
+    error = json.loads(result.stderr)
+    assert error["exit_code"] == 1 and error["diagnostics"][0]["file"] == "<stdin>"
+    assert error["diagnostics"][0]["line"] >= 1
+
+
+def test_errors_stay_readable_text_without_json(runner):
+    result = runner.invoke(main, ["advise", "-"], input="x: [\n")
+    assert result.exit_code == 1 and "<stdin>" in result.stderr
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(result.stderr)
+
+
+def test_an_internal_error_has_its_own_code_one_line_and_the_details_saved(runner, monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+    monkeypatch.setattr("soaprules.advice.build", broken)
+    result = runner.invoke(main, ["advise", str(PROFILE)])
+    assert result.exit_code == cli_support.INTERNAL_ERROR not in (0, 1, 2, 3)
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    saved = list((tmp_path / "soaprules").glob("crash-*.txt"))
+    assert len(saved) == 1 and str(saved[0]) in result.stderr and "RuntimeError: boom" in saved[0].read_text()
+
+
+def test_an_internal_error_under_json_is_json(runner, monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    monkeypatch.setattr("soaprules.advice.build", lambda run: 1 / 0)
+    result = runner.invoke(main, ["advise", str(PROFILE), "--format", "json"])
+    assert json.loads(result.stderr)["exit_code"] == cli_support.INTERNAL_ERROR
+
+
+def test_usage_errors_exit_2(runner):
+    assert runner.invoke(main, ["advise"]).exit_code == 2
+    assert runner.invoke(main, ["advise", str(PROFILE), "--format", "pdf"]).exit_code == 2
+
+
+def _commands(group, prefix=()):
+    for name, cmd in group.commands.items():
+        yield (*prefix, name), cmd
+        if hasattr(cmd, "commands"):
+            yield from _commands(cmd, (*prefix, name))
+
+
+@pytest.mark.parametrize("path", [p for p, _ in _commands(main)], ids=" ".join)
+def test_every_help_shows_an_example(runner, path):
+    result = runner.invoke(main, [*path, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.output and "soaprules " in result.output.split("Example", 1)[1]
+
+
+@pytest.mark.parametrize("flag", ["-o", "--output", "--out"])
+def test_batch_takes_output_under_every_name(runner, tmp_path, flag):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / PROFILE.name).write_bytes(PROFILE.read_bytes())
+    result = runner.invoke(main, ["batch", str(folder), flag, str(tmp_path / "r.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "r.jsonl").read_text().splitlines()[0])

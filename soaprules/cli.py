@@ -3,61 +3,65 @@ map errors to exit codes (0 advice given, 1 invalid profile or pack, 2 usage).""
 from __future__ import annotations
 
 import io
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, files
+from .cli_support import Group, add_examples, load_profile_arg
 from .errors import SoapError
 from .render import RENDERERS
 from .render.errors import render as render_errors
 
 
 def _fail(exc: SoapError) -> None:
-    render_errors(exc.diagnostics, sys.stderr)
-    raise SystemExit(exc.exit_code)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename: never a partial file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report should read like any new file
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    from .cli_support import fail, wants_json
+    fail(exc, wants_json())  # JSON on stderr under --format json
 
 
 def emit(text: str, output: Path | None) -> None:
-    """The one way a command delivers its report: whole to `output`, or to standard output."""
-    if output:
-        write_atomically(output, text)
-    else:
-        sys.stdout.write(text)
+    """The one way a command delivers its report: whole to `output` (atomically, a
+    regular file only: files.py), or to standard output, UTF-8 whatever the locale."""
+    try:
+        files.emit(text, output)
+    except SoapError as exc:
+        _fail(exc)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+write_atomically = files.write_atomically  # assess saves profiles through it
+
+
+EXAMPLES = """\b
+Examples:
+  soaprules advise fixtures/profiles/rs20-quiet-star.yaml
+  soaprules cohort fixtures/profiles --format html -o board.html"""
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXAMPLES)
 @click.version_option(__version__, prog_name="soaprules")
 def main() -> None:
-    """An explained advisor for unmatched applicants facing SOAP or a gap year."""
+    """An explained advisor for unmatched applicants facing SOAP or a gap year.
+
+    Exit codes: 0 advice given, 1 invalid input, 2 usage, 3 differences found
+    (diff-packs --exit-code), 4 internal error (details saved, path printed), 130 Ctrl-C."""
+    for stream in (sys.stdout, sys.stderr):  # UTF-8 whatever the locale (LC_ALL=C, latin-1...)
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
 
 
-@main.command()
-@click.argument("profile", type=click.Path(dir_okay=False, path_type=Path))
+@main.command(epilog="""\b
+Examples:
+  soaprules advise fixtures/profiles/rs20-quiet-star.yaml
+  soaprules advise - --format json < me.yaml      # - reads the profile from stdin
+  soaprules advise me.yaml --format html -o report.html""")
+@click.argument("profile", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
               help="Report format; json is the soaprules/advice@1 contract.")
 @click.option("--pack", "packs", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="Rule pack file or directory (repeatable). Default: the shipped rules/.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Write the report here (atomically) instead of standard output.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="Write the report here (atomically; - is standard output).")
 @click.option("--record", is_flag=True, help="Also store this evaluation in the audit database "
                                              "(see `soaprules history` and `soaprules replay`).")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
@@ -67,10 +71,11 @@ def advise(profile: Path, fmt: str, packs: tuple[Path, ...], output: Path | None
            db: Path | None) -> None:
     """Evaluate PROFILE (YAML or JSON) and print prioritized, explained advice."""
     from .advice import build
-    from .pipeline import evaluate_file
+    from .pipeline import program_for
+    from .session import evaluate_profile
 
     try:
-        run = evaluate_file(profile, list(packs) or None)
+        run = evaluate_profile(program_for(list(packs) or None), load_profile_arg(profile)[0])
         advice = build(run)
     except SoapError as exc:
         _fail(exc)
@@ -89,3 +94,4 @@ def advise(profile: Path, fmt: str, packs: tuple[Path, ...], output: Path | None
 from .commands import register_all  # noqa: E402  (commands attach to `main`)
 
 register_all(main)
+add_examples(main)

@@ -24,7 +24,22 @@ def validate_profile(doc: Document) -> tuple[Profile, Document]:
         raise ProfileError(doc.diagnostic((), f"the profile must be a mapping, not {kind_of(doc.data)}",
                                           expected="keys such as schema, applicant, status"))
     try:
-        return Profile.model_validate(doc.data), doc
+        errors = _strict_errors(doc.data)
+        if not errors:
+            return Profile.model_validate(doc.data), doc
     except ValidationError as exc:
-        found = [to_diagnostic(doc, err, Profile) for err in exc.errors()]
-        raise ProfileError(sorted(found, key=by_position)) from None
+        errors = exc.errors()
+    found = [to_diagnostic(doc, err, Profile) for err in errors]
+    raise ProfileError(sorted(found, key=by_position))
+
+
+def _strict_errors(data: dict) -> list:
+    """Ints and bools never stand in for each other (`score: true` is not 1, `visa_required: 1`
+    is not true), nor text for either: pydantic's strict mode says so. The one thing it
+    refuses that is fine is a date-time written as text (JSON has no date type); the lax
+    validation that follows parses those."""
+    try:
+        Profile.model_validate(data, strict=True)
+    except ValidationError as exc:
+        return [e for e in exc.errors() if not (e["type"] == "datetime_type" and isinstance(e.get("input"), str))]
+    return []

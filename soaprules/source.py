@@ -10,6 +10,7 @@ bombs). JSON is parsed by the same path: JSON is YAML, and this way it gets posi
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,44 @@ from typing import Any
 import yaml
 
 from .errors import Diagnostic, InputFileError, Position
+from .files import read_bytes
 
 MAX_BYTES = 2 * 1024 * 1024  # a profile is a few KB, a pack a few hundred; refuse before parsing
 MAX_NODES = 200_000  # counts nodes after alias expansion: a billion-laughs file stops here
 MAX_DEPTH = 64
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_INT_DIGITS = 18  # fits the engine's 64-bit integers; Python's own limit (4,300) raises
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """The safe loader, resolving plain scalars by YAML 1.2's core schema (below)."""
+
+
+_Loader.yaml_implicit_resolvers = {}
+_TAG = "tag:yaml.org,2002:"
+_CORE = [  # YAML 1.2 core schema, plus ISO timestamps (calendars and `now` are date-times)
+    ("null", r"^(?:~|null|Null|NULL|)$", "~nN"),
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("int", r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789"),
+    ("float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
+              r"|\.(?:nan|NaN|NAN))$", "-+.0123456789"),
+    ("timestamp", r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?"
+                  r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::?[0-9]{2})?))?)?$", "0123456789"),
+]
+for _name, _pattern, _first in _CORE:
+    _Loader.add_implicit_resolver(_TAG + _name, re.compile(_pattern), [*_first] + ([""] if _name == "null" else []))
+_Loader.add_implicit_resolver(_TAG + "merge", re.compile(r"^<<$"), ["<"])
+
+# What YAML 1.1 read as something else: refused, because the reader cannot know which
+# the author meant (0244 was octal 164; yes was true; 3:54 was 234).
+_YAML11 = [
+    (re.compile(r"^[-+]?0[0-9_]+$|^[-+]?0[xXoObB][0-9a-fA-F_]+$|^[-+]?[0-9][0-9_]*_[0-9_]*$"),
+     "is a number in a form YAML readers disagree on (leading zero, octal, hex, binary or underscores)",
+     "a plain whole number such as 244, or quotes if it is text"),
+    (re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$"),
+     "looks like a base-60 number (YAML 1.1 read 3:54 as 234)", "a plain number, or quotes if it is text"),
+    (re.compile(r"^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$"),
+     "is true/false in YAML 1.1 and text in YAML 1.2", "true or false; or quotes if it is text"),
+]
 
 PathKey = tuple  # ("rules", 3, "when"): keys and list indexes from the root
 
@@ -87,6 +121,7 @@ class _Builder:
         if len(path) > MAX_DEPTH:
             self.fail(node, f"nesting deeper than {MAX_DEPTH} levels", path)
         self.positions[path] = _mark_position(node.start_mark)
+        self.check_tag(node, path)
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -97,6 +132,8 @@ class _Builder:
         self.loader.flatten_mapping(node)  # resolves YAML merge keys (<<)
         out: dict = {}
         for key_node, value_node in node.value:
+            if key_node.tag != _TAG + "merge":
+                self.check_tag(key_node, path)
             key = self.scalar(key_node, path)
             if not isinstance(key, (str, int, bool)) or isinstance(key, bool):
                 key = str(key)
@@ -108,17 +145,65 @@ class _Builder:
             out[key] = self.build(value_node, path + (key,))
         return out
 
+    def check_tag(self, node, path: PathKey) -> None:
+        """Only tags that name what the node already is: !!map on a mapping, !!seq on a
+        list, !!str on any scalar, !!int on a plain whole number... A tag that would change
+        a value's type (!!seq x, !!int abc) or build anything else is refused."""
+        tag = node.tag
+        if isinstance(node, yaml.MappingNode):
+            ok = tag == _TAG + "map"
+        elif isinstance(node, yaml.SequenceNode):
+            ok = tag == _TAG + "seq"
+        else:
+            ok = tag == _TAG + "str" or tag == self.implicit_tag(node)
+        if not ok:
+            shown = tag.replace(_TAG, "!!")
+            self.fail(node, f"the tag {shown} is not allowed here", path,
+                      expected="a plain value without a tag (only !!str, or a tag naming the value's own type)",
+                      hint="remove the tag; write the value itself")
+
+    def implicit_tag(self, node) -> str:
+        if node.style:  # quoted or block text: a string (plain is None, or "" from libyaml)
+            return _TAG + "str"
+        return self.loader.resolve(yaml.ScalarNode, node.value, (True, False))
+
     def scalar(self, node, path: PathKey):
         if not isinstance(node, yaml.ScalarNode):
             self.fail(node, "a mapping key must be a plain value", path)
-        try:
-            value = self.loader.construct_object(node)
-        except ValueError as exc:  # a timestamp that names no real date, e.g. 2024-02-30
-            self.fail(node, f"'{node.value}' is not a real date or time: {exc}", path,
+        tag, text = node.tag, node.value
+        if not node.style and tag == self.implicit_tag(node):
+            self.check_yaml11(node, path)
+        if tag == _TAG + "str":
+            return text
+        if tag == _TAG + "null":
+            return None
+        if tag == _TAG + "bool":
+            return text.lower() == "true"
+        if tag == _TAG + "int":
+            if len(text.lstrip("+-")) > MAX_INT_DIGITS:
+                self.fail(node, f"a number of {len(text.lstrip('+-'))} digits", path,
+                          expected=f"a whole number of at most {MAX_INT_DIGITS} digits")
+            return int(text)
+        if tag == _TAG + "float":
+            value = math.nan if text.lower().lstrip("+-") in (".nan", ".inf") else float(text)
+            if math.isnan(value) or math.isinf(value):  # also 1e999
+                self.fail(node, f"'{text}' is not a usable number", path, expected="a finite number")
+            return value
+        if tag == _TAG + "merge":
+            return text
+        if tag != _TAG + "timestamp":
+            self.check_tag(node, path)  # a key's tag, not checked by build()
+        try:  # a timestamp: the pattern matched; the calendar may still not have the day
+            return self.loader.construct_yaml_timestamp(node)
+        except ValueError as exc:
+            self.fail(node, f"'{text}' is not a real date or time: {exc}", path,
                       expected="a date that exists, e.g. 2026-03-16T10:00:00-04:00")
-        if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-            self.fail(node, f"'{node.value}' is not a usable number", path, expected="a finite number")
-        return value
+
+    def check_yaml11(self, node, path: PathKey) -> None:
+        for pattern, problem, expected in _YAML11:
+            if pattern.match(node.value):
+                self.fail(node, f"'{node.value}' {problem}", path, expected=expected,
+                          hint=f"write '{node.value}' in quotes if you mean the text")
 
 
 def _check_depth(text: str, file: str) -> None:
@@ -171,21 +256,7 @@ def parse_text(text: str, file: str) -> Document:
 
 
 def read_text(path: str | Path, max_bytes: int = MAX_BYTES) -> str:
-    path = Path(path)
-    shown = str(path)
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputFileError(Diagnostic(f"file is {size} bytes; the limit is {max_bytes}", file=shown,
-                                            hint="is this the right file?"))
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        raise InputFileError(Diagnostic("is a directory, not a file", file=shown)) from None
-    except FileNotFoundError:
-        raise InputFileError(Diagnostic("no such file", file=shown)) from None
-    except OSError as exc:
-        raise InputFileError(Diagnostic(f"cannot read: {exc.strerror}", file=shown)) from None
-    return decode(raw, shown)
+    return decode(read_bytes(path, max_bytes), str(path))
 
 
 def decode(raw: bytes, file: str) -> str:

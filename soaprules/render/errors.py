@@ -11,18 +11,20 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import TextIO
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, SoapError
 
 TOKEN = re.compile(r"[^\s,:\]}]+")
 
 
 def _source_line(diag: Diagnostic) -> str | None:
-    try:
-        lines = Path(diag.file).read_text(encoding="utf-8-sig", errors="replace").splitlines()
-    except (OSError, TypeError):
+    from ..files import read_bytes
+    from ..source import MAX_BYTES
+
+    try:  # capped, regular files only: a diagnostic about /dev/zero or a FIFO must not hang
+        lines = read_bytes(diag.file, MAX_BYTES).decode("utf-8-sig", errors="replace").splitlines()
+    except (SoapError, TypeError):
         return None
     n = diag.position.line
     return lines[n - 1] if 0 < n <= len(lines) else None

@@ -13,20 +13,15 @@ from typing import TextIO
 
 from ..templates import words
 from .advice_trees import Forest, test_text
+from .plan import plan, source_line
+from .timeline_svg import svg as week_svg
 from .words import decision_label, evidence_line
 
-# Opens every tree before printing and restores them after; buttons open or close all.
+# Buttons open or close every explanation; printing keeps them as they are (collapsed by
+# default, so page 1 holds "Now" and a report prints in a few pages).
 SCRIPT = """
 (function () {
-  var all = function () { return document.querySelectorAll('details'); };
-  var set = function (open) { all().forEach(function (d) { d.open = open; }); };
-  var before = [];
-  window.addEventListener('beforeprint', function () {
-    before = Array.prototype.map.call(all(), function (d) { return d.open; }); set(true);
-  });
-  window.addEventListener('afterprint', function () {
-    all().forEach(function (d, i) { if (i < before.length) d.open = before[i]; });
-  });
+  var set = function (open) { document.querySelectorAll('details').forEach(function (d) { d.open = open; }); };
   document.getElementById('open-all').addEventListener('click', function () { set(true); });
   document.getElementById('close-all').addEventListener('click', function () { set(false); });
 })();
@@ -62,13 +57,16 @@ pre.draft { white-space: pre-wrap; background: #f5f5f7; padding: .6rem; border-r
 details { margin: .2rem 0; } summary { cursor: pointer; }
 .tree ul { list-style: none; margin: .1rem 0 .1rem .6rem; padding-left: .8rem; border-left: 1px dotted var(--line); }
 .tree li { margin: .15rem 0; }
+.now { background: #fff7f0; border: 2px solid var(--critical); border-radius: 6px; padding: .2rem 1rem; }
+.deadline { font-weight: 600; color: var(--critical); } .standing li { margin: .2rem 0; }
+.rest li { margin: .1rem 0; }
 .tools { margin: 1rem 0; } .tools button { font: inherit; font-size: .85rem; padding: .2rem .6rem; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
   .tools { display: none; }
-  details::details-content { content-visibility: visible; display: block; }
-  summary { list-style: none; } summary::-webkit-details-marker { display: none; }
-  h2 { break-after: avoid; } tr, .tree li { break-inside: avoid; }
+  #trace, #unknowns, #decisions, .citation blockquote, details.draft { display: none; }
+  h2 { break-after: avoid; } tr, .tree li { break-inside: avoid; } thead { display: table-header-group; }
+  .rec { padding: .3rem .6rem; margin: .4rem 0; } svg.week { max-height: 1.6in; }
   .badge { color: #000; background: none; border: 1px solid #000; }
 }
 """
@@ -93,8 +91,8 @@ def render(advice: dict, out: TextIO, *, run=None, catalog: dict | None = None) 
     for warning in advice.get("warnings", []):
         out.write(f"<p class=\"warning\" role=\"alert\"><strong>Warning:</strong> {_e(warning['text'])}</p>\n")
     trees = why_trees(advice, run, catalog)
+    _plan(advice, trees, out)
     _decisions(advice, trees, out)
-    _recommendations(advice, trees, out)
     _unknowns(advice, out)
     _trace(advice, out)
     out.write(f"<footer><p>{_e(advice.get('schema', ''))}. Every recommendation names the rule that made it "
@@ -149,7 +147,7 @@ def _packs(advice: dict) -> str:
 
 
 def _decisions(advice: dict, trees: dict, out: TextIO) -> None:
-    out.write("<section id=\"decisions\">\n<h2>Where you stand</h2>\n")
+    out.write("<section id=\"decisions\">\n<h2>How each judgement was decided</h2>\n")
     if not advice["decisions"]:
         out.write("<p>No decisions could be made: the profile leaves their inputs unknown.</p>\n</section>\n")
         return
@@ -164,32 +162,55 @@ def _decisions(advice: dict, trees: dict, out: TextIO) -> None:
     out.write("</tbody>\n</table>\n</section>\n")
 
 
-def _recommendations(advice: dict, trees: dict, out: TextIO) -> None:
-    out.write("<section id=\"recommendations\">\n<h2>What to do</h2>\n")
+def _plan(advice: dict, trees: dict, out: TextIO) -> None:
+    """Policy bound once, "Now" with its deadline and the week drawn, "Where you stand" in
+    sentences (why one click away), then every other item by importance."""
+    p = plan(advice, shown=len(advice["recommendations"]))
+    index = {id(r): i for i, r in enumerate(advice["recommendations"])}
+    for bound in p["bounds"]:
+        out.write(f"<p class=\"bound\" id=\"nrmp-bound\"><strong>NRMP rule:</strong> {_e(bound['text'])} "
+                  f"<span class=\"cites\">({_e(', '.join(bound['cites']))})</span></p>\n")
+    out.write("<section id=\"now\" class=\"now\">\n<h2>Now</h2>\n")
+    if p["deadline"]:
+        out.write(f"<p class=\"deadline\">{_e(p['deadline'][0].upper() + p['deadline'][1:])}</p>\n")
+    out.write(week_svg(advice.get("timeline"), [r.get("title") or "" for r in p["now"]]))
     if not advice["recommendations"]:
         out.write("<p>No recommendations for this profile yet.</p>\n")
-    for i, rec in enumerate(advice["recommendations"]):
-        out.write(f"<article class=\"rec {_e(rec['priority'])}\" id=\"{_anchor('rec', i)}\" "
-                  f"data-rec=\"{_e(rec['id'])}\">\n<h3><span class=\"badge\">{_e(rec['priority'])}</span>"
-                  f"{_e(rec['text'])}</h3>\n")
-        for bound in rec.get("bounds", []):
-            out.write(f"<p class=\"bound\"><strong>NRMP:</strong> {_e(bound['text'])} "
-                      f"<span class=\"cites\">({_e(', '.join(bound['cites']))})</span></p>\n")
-        because = "; ".join(evidence_line(e) for e in rec["because"][:2])
-        more = "&hellip;" if len(rec["because"]) > 2 else ""
-        out.write(_tree(trees[("recommendation", i)], f"Why: {_e(because)}{more}"))
-        out.write(_citation(rec))
-        if rec.get("draft"):
-            out.write(f"<details class=\"draft\"><summary>Draft message</summary>"
-                      f"<pre class=\"draft\">{_e(rec['draft'])}</pre></details>\n")
-        out.write("</article>\n")
-    out.write("</section>\n")
+    for rec in p["now"]:
+        _rec(rec, index[id(rec)], trees, out)
+    out.write("</section>\n<section id=\"standing\">\n<h2>Where you stand</h2>\n<ul class=\"standing\">\n")
+    for (name, d), sentence in zip(advice["decisions"].items(), p["standing"]):
+        out.write(f"<li>{_e(sentence)} <a href=\"#{_anchor('decision', name)}\">why</a></li>\n")
+    out.write("</ul>\n</section>\n")
+    if p["next"]:
+        out.write("<section id=\"recommendations\">\n<h2>Then, most important first</h2>\n")
+        for rec in p["next"]:
+            _rec(rec, index[id(rec)], trees, out)
+        out.write("</section>\n")
+
+
+def _rec(rec: dict, i: int, trees: dict, out: TextIO) -> None:
+    out.write(f"<article class=\"rec {_e(rec['priority'])}\" id=\"{_anchor('rec', i)}\" "
+              f"data-rec=\"{_e(rec['id'])}\">\n<h3><span class=\"badge\">{_e(rec['priority'])}</span>"
+              f"{_e(rec.get('title') or '')}</h3>\n<p>{_e(rec['text'])}</p>\n")
+    if rec.get("bounds"):
+        out.write("<p class=\"cites\"><a href=\"#nrmp-bound\">Within the NRMP rule above.</a></p>\n")
+    because = "; ".join(evidence_line(e) for e in rec["because"][:2])
+    more = "&hellip;" if len(rec["because"]) > 2 else ""
+    out.write(_tree(trees[("recommendation", i)], f"Why: {_e(because)}{more}"))
+    out.write(_citation(rec))
+    if rec.get("draft"):
+        out.write(f"<details class=\"draft\"><summary>Draft message</summary>"
+                  f"<pre class=\"draft\">{_e(rec['draft'])}</pre></details>\n")
+    out.write("</article>\n")
 
 
 def _citation(rec: dict) -> str:
-    quotes = "".join(f"<blockquote>&ldquo;{_e(s['quote'])}&rdquo; <cite>{_e(s['seed'])}</cite></blockquote>"
-                     for s in rec["sources"])
-    return (f"<div class=\"citation\"><p class=\"cites\">Cites {_e(', '.join(rec['cites']))} "
+    from .plan import article_name
+    quotes = "".join(f"<blockquote>&ldquo;{_e(s['quote'])}&rdquo; <cite>{_e(article_name(s['seed']))}</cite>"
+                     "</blockquote>" for s in rec["sources"])
+    return (f"<div class=\"citation\"><p class=\"cites\">Source: {_e(source_line(rec))}; "
+            f"cites {_e(', '.join(rec['cites']))} "
             f"(rule <code>{_e(rec['rule'])}</code>, pack {_e(rec['pack'])})</p>{quotes}</div>\n")
 
 

@@ -229,19 +229,34 @@ def verdict(node, world: World, item: dict | None = None, memo: dict | None = No
         inner = verdict(node.child, world, item, memo)
         return None if inner is None else not inner
     if isinstance(node, cond.Some):
-        items = list_items(world.data, node.list_path)
-        if items is None:
-            return None
-        out = False
-        for entry in items:
-            value = True if node.where is None else verdict(node.where, world, entry)
-            if value is True:
-                return True
-            if value is None:
-                out = None
-        return out
-    interval = count_interval(node, world.data)
+        if memo is None:
+            return _some_verdict(node, world)
+        key = ("some", node.list_path, cond.aggregate_key(node.list_path, node.where, None))
+        if key not in memo:  # the same list and where-clause in many rules: one pass over the list
+            memo[key] = _some_verdict(node, world)
+        return memo[key]
+    if memo is None:
+        interval = count_interval(node, world.data)
+    else:
+        key = ("count", node.key)
+        if key not in memo:
+            memo[key] = count_interval(node, world.data)
+        interval = memo[key]
     return None if interval is None else interval_verdict(node.op, *interval, node.value)
+
+
+def _some_verdict(node: cond.Some, world: World) -> bool | None:
+    items = list_items(world.data, node.list_path)
+    if items is None:
+        return None
+    out = False
+    for entry in items:
+        value = True if node.where is None else verdict(node.where, world, entry)
+        if value is True:
+            return True
+        if value is None:
+            out = None
+    return out
 
 
 def missing_inputs(node, world: World, memo: dict | None = None) -> set[str]:

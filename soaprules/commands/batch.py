@@ -13,7 +13,8 @@ def register(main) -> None:
     @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
     @click.option("-o", "--output", "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
                   help="Results file (JSON lines; --out is the old name). An existing one is resumed: "
-                       "done profiles are skipped.")
+                       "done profiles are skipped and the file is rebuilt in input order. OUT.lock beside "
+                       "it keeps a second run on the same file out.")
     @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
                   help="Worker processes. The output is the same bytes whatever the number.")
     @click.option("--pack", "packs", multiple=True, type=click.Path(exists=True, path_type=Path),

@@ -20,7 +20,8 @@ from .levers import load_levers
 from .overlay import arrange
 from .pack_model import Decision, Pack, Recommend, Rule, Then
 from .schema_paths import profile_fields
-from .source import Document, load_document
+from .program_cache import load_document  # packs and catalog: parsed once per content
+from .source import Document
 from .suggest import closest
 from .templates import placeholders
 from .validation import by_position, kind_of, to_diagnostic

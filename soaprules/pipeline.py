@@ -1,8 +1,8 @@
 """The data flow of DESIGN.md, end to end: packs -> program; profile -> advice.
 
 Compiled programs are cached per process by the packs' files, so a batch or a
-what-if loop loads and compiles once, and on disk by their content (program_cache), so
-a cold run does not compile at all.
+what-if loop loads and compiles once, and their parsed text on disk by content (program_cache), so
+a cold run does not parse them again.
 """
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from pathlib import Path
 
 from .advice import build
 from .compile import Program, compile_book
-from . import program_cache
-from .pack_load import CATALOG_FILE, DEFAULT_RULES_DIR, load_rulebook, pack_files
+from .pack_load import DEFAULT_RULES_DIR, load_rulebook, pack_files
 from .profile import Profile
 from .profile_load import load_profile
 from .session import Evaluation, Matcher, evaluate_profile
@@ -28,16 +27,7 @@ def program_for(packs: list[str | Path] | None = None) -> Program:
 
 
 def _load_or_compile(paths: list[Path]) -> Program:
-    try:
-        name = program_cache.key(pack_files(paths), DEFAULT_RULES_DIR / CATALOG_FILE)
-    except OSError:
-        name = None  # let the loader report the unreadable file, positioned
-    program = program_cache.load(name) if name else None
-    if program is None:
-        program = compile_book(load_rulebook(paths))
-        if name:
-            program_cache.store(name, program)
-    return program
+    return compile_book(load_rulebook(paths))  # parsed packs come from program_cache
 
 
 def advise(profile: Profile, program: Program, matcher: Matcher | None = None) -> dict:

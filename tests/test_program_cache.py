@@ -1,13 +1,21 @@
-"""The on-disk program cache: a hit skips compiling, any edit misses, junk is ignored."""
+"""The on-disk cache of parsed packs: a hit skips parsing, any edit misses, nothing in it
+can run code, a planted or edited entry is ignored, and the hash reported is always the
+hash of the bytes that were compiled."""
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import shutil
 
 import pytest
 
-from soaprules import pipeline, program_cache
+from soaprules import pipeline, program_cache, source
+from soaprules.advice import build
 from soaprules.pack_load import DEFAULT_RULES_DIR
 from conftest import FIXTURES
+
+PROFILE = FIXTURES / "profiles" / "rs20-quiet-star.yaml"
 
 
 @pytest.fixture
@@ -19,40 +27,106 @@ def packs(tmp_path, monkeypatch):
     return copy
 
 
-def _compiles(monkeypatch) -> list:
+def _parses(monkeypatch) -> list:
     calls = []
-    real = pipeline.compile_book
-    monkeypatch.setattr(pipeline, "compile_book", lambda book: calls.append(1) or real(book))
+    real = program_cache.parse_text
+    monkeypatch.setattr(program_cache, "parse_text", lambda text, file: calls.append(file) or real(text, file))
     return calls
 
 
-def test_second_cold_run_reads_the_compiled_program(packs, monkeypatch, tmp_path):
-    calls = _compiles(monkeypatch)
-    first = pipeline.program_for([packs])
-    monkeypatch.setattr(pipeline, "_programs", {})  # a new process
-    second = pipeline.program_for([packs])
-    assert len(calls) == 1 and second.digest == first.digest
-    profile = FIXTURES / "profiles" / "rs20-quiet-star.yaml"
-    assert pipeline.advise_file(profile, [packs])["decisions"]["rescue_tier"]["value"] == 1
+def _fresh(monkeypatch):
+    monkeypatch.setattr(pipeline, "_programs", {})  # as a new process would start
+
+
+def test_second_cold_run_reads_parsed_packs_and_gives_the_same_advice(packs, monkeypatch):
+    calls = _parses(monkeypatch)
+    first = pipeline.advise_file(PROFILE, [packs])
+    parsed = len(calls)
+    _fresh(monkeypatch)
+    second = pipeline.advise_file(PROFILE, [packs])
+    assert parsed and len(calls) == parsed  # nothing parsed again
+    assert second == first
 
 
 def test_an_edited_pack_misses_the_cache(packs, monkeypatch):
-    calls = _compiles(monkeypatch)
     pipeline.program_for([packs])
     nrmp = packs / "nrmp.yaml"
     nrmp.write_text(nrmp.read_text().replace("soap_application_cap: 45", "soap_application_cap: 40"))
-    monkeypatch.setattr(pipeline, "_programs", {})
+    _fresh(monkeypatch)
     assert pipeline.program_for([packs]).book.params["soap_application_cap"] == 40
-    assert len(calls) == 2
 
 
-def test_a_corrupt_cache_entry_is_ignored_and_replaced(packs, monkeypatch, tmp_path):
-    calls = _compiles(monkeypatch)
+def test_cache_is_private(packs, tmp_path):
     pipeline.program_for([packs])
-    (entry,) = (tmp_path / "cache").glob("program-*.pickle")
-    entry.write_bytes(b"not a pickle")
-    monkeypatch.setattr(pipeline, "_programs", {})
-    assert pipeline.program_for([packs]).book.rules and len(calls) == 2
+    where = tmp_path / "cache"
+    assert where.stat().st_mode & 0o777 == 0o700
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in where.iterdir())
+
+
+def _entries(tmp_path):
+    return sorted((tmp_path / "cache").glob("doc-*.json"))
+
+
+@pytest.mark.parametrize("planted", [
+    pickle.dumps(print),  # a pickle: never unpickled
+    b"not even json",
+    b"0" * 64 + b'\n{"data": ["d", [["pack", "evil"]]], "positions": [], "key_positions": []}',  # forged seal
+])
+def test_a_planted_or_edited_entry_is_ignored_and_replaced(packs, monkeypatch, tmp_path, planted):
+    pipeline.program_for([packs])
+    for entry in _entries(tmp_path):
+        entry.write_bytes(planted)
+    calls = _parses(monkeypatch)
+    _fresh(monkeypatch)
+    book = pipeline.program_for([packs]).book
+    assert calls and {p.name for p in book.packs} >= {"core"}
+    assert all(e.read_bytes() != planted for e in _entries(tmp_path))  # rewritten, sealed again
+
+
+def test_an_entry_sealed_with_another_secret_is_ignored(packs, monkeypatch, tmp_path):
+    pipeline.program_for([packs])
+    (tmp_path / "cache" / "secret").write_bytes(os.urandom(32))  # entries made under the old one
+    calls = _parses(monkeypatch)
+    _fresh(monkeypatch)
+    pipeline.program_for([packs])
+    assert calls
+
+
+def test_a_directory_others_can_write_is_not_used(packs, monkeypatch, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    monkeypatch.setenv("SOAPRULES_CACHE", str(shared))
+    pipeline.program_for([packs])
+    assert list(shared.iterdir()) == []
+
+
+def test_the_hash_reported_is_of_the_bytes_compiled_when_a_pack_is_saved_mid_run(packs, monkeypatch):
+    """A pack replaced (atomic rename) after its bytes were read but before the parsed
+    entry is stored: this run must report the version it compiled, and the next run the
+    new one, never a mix."""
+    core = packs / "core.yaml"
+    old = core.read_bytes()
+    new = old.replace(b"\nversion:", b"\n# edited while a run started\nversion:", 1)
+    assert new != old
+    real = program_cache.parse_text
+
+    def parse_then_swap(text, file):
+        doc = real(text, file)
+        if file == str(core) and core.read_bytes() == old:
+            swapped = core.with_suffix(".tmp")
+            swapped.write_bytes(new)
+            os.replace(swapped, core)
+        return doc
+
+    monkeypatch.setattr(program_cache, "parse_text", parse_then_swap)
+    first = pipeline.advise_file(PROFILE, [packs])
+    monkeypatch.setattr(program_cache, "parse_text", real)
+    _fresh(monkeypatch)
+    second = pipeline.advise_file(PROFILE, [packs])
+    sha = {a["file"]: a["sha256"] for a in first["packs"]}[str(core)]
+    assert sha == hashlib.sha256(old).hexdigest()
+    assert {a["file"]: a["sha256"] for a in second["packs"]}[str(core)] == hashlib.sha256(new).hexdigest()
 
 
 def test_cache_off_writes_nothing(packs, monkeypatch, tmp_path):

@@ -50,6 +50,10 @@ BASE = {
     "conduct.professionalism_concerns": "0",
     "conduct.staff_complaints": "no",
     "conduct.dishonesty": "no",
+    # Tier 1 weighs the whole FA-08 record (issue 12): these must be known to be clean.
+    "conduct.ghosted_emails": "no",
+    "conduct.argued_evaluations": "no",
+    "conduct.social_media_incident": "no",
     "target.specialty": "internal medicine",
     "target.specialty_history": "none",
     "applicant.visa_required": "no",

@@ -6,6 +6,8 @@ file. An existing file is only ever written after the student said so.
 """
 from __future__ import annotations
 
+import json
+import shlex
 from pathlib import Path
 from typing import TextIO
 
@@ -39,7 +41,8 @@ def profile_text(data: dict, name: str) -> str:
     chunks = [yaml.dump({"schema": SCHEMA_ID}, Dumper=_Dumper, sort_keys=False, allow_unicode=True)]
     chunks += [yaml.dump({key: value}, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=88)
                for key, value in body.items()]
-    return HEADER.format(name=name) + "\n".join(chunks)
+    shown = shlex.quote(name) if name.isprintable() else json.dumps(name)  # a newline would end the comment
+    return HEADER.format(name=shown) + "\n".join(chunks)
 
 
 def save(path: Path, data: dict) -> None:

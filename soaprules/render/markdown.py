@@ -10,7 +10,7 @@ from .words import decision_label, evidence_line
 
 
 def render(advice: dict, out: TextIO) -> None:
-    who = advice.get("profile_id") or "this applicant"
+    who = escape(advice.get("profile_id") or "") or "this applicant"
     out.write(f"# soaprules advice for {who}\n\nPhase: {words(advice.get('phase') or 'unknown')}")
     now_line = (advice.get("timeline") or {}).get("now_eastern")
     out.write(f" &middot; as of {now_line}\n\n" if now_line else "\n\n")
@@ -32,6 +32,15 @@ def render(advice: dict, out: TextIO) -> None:
     _decisions(advice, out)
     if advice["unknowns"]:
         out.write("## Unknown inputs\n\n" + "".join(f"- `{u['path']}`\n" for u in advice["unknowns"]))
+
+
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|~"} | {"&": "&amp;", "<": "&lt;", ">": "&gt;",
+                                                                          "\n": " ", "\r": " "})
+
+
+def escape(text: str) -> str:
+    """Text a student typed (the profile id), shown as itself: no HTML, no Markdown, one line."""
+    return str(text).translate(_MARKDOWN)
 
 
 def _item(rec: dict, out: TextIO) -> None:

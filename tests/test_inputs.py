@@ -94,3 +94,57 @@ def test_cli_usage_error_exit_2(runner):
 def test_cli_missing_file_exit_1(runner, tmp_path):
     result = runner.invoke(main, ["advise", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 1 and "no such file" in result.output
+
+
+# YAML 1.1 readings, type-changing tags, conversions that fail, impossible dates, huge
+# numbers: each a positioned error at the value, never a silent reading, never a traceback.
+SCALARS = [
+    ("exams:\n  step2: {score: 0244}\n", "0244"),          # octal 164 in YAML 1.1
+    ("exams:\n  step2: {score: 0o244}\n", "0o244"),
+    ("exams:\n  step2: {score: 2_44}\n", "2_44"),
+    ("exams:\n  step2: {score: 3:54}\n", "3:54"),          # base 60: 234 in YAML 1.1
+    ("exams:\n  step2: {score: true}\n", "true"),          # a bool is not a number
+    ("applicant:\n  visa_required: 1\n", "required: 1"),   # nor a number a bool
+    ("applicant:\n  visa_required: yes\n", "yes"),
+    ("applicant:\n  visa_required: Off\n", "Off"),
+    ("applicant:\n  visa_required: 'true'\n", "'true'"),   # text is neither
+    ("exams:\n  step2: {score: !!int abc}\n", "!!int"),
+    ("exams:\n  step2: {score: !!float x}\n", "!!float"),
+    ("applicant:\n  visa_required: !!bool x\n", "!!bool"),
+    ("status:\n  now: !!timestamp garbage\n", "!!timestamp"),
+    ("red_flags: !!seq x\n", "!!seq"),
+    ("red_flags: !!set {a: null}\n", "!!set"),
+    ("applicant: !!binary aGVsbG8=\n", "!!binary"),
+    ("applicant:\n  id: !!python/object/apply:os.system [echo]\n", "!!python"),
+    ("applicant:\n  id: !custom x\n", "!custom"),
+    ("status:\n  now: 2026-02-30T09:00:00-05:00\n", "2026-02-30"),
+    ("status:\n  now: 2026-13-16T09:00:00-04:00\n", "2026-13-16"),
+    ("status:\n  now: 2026-03-16T25:00:00-04:00\n", "25:00"),
+    ("exams:\n  step2: {score: " + "9" * 4400 + "}\n", "9999"),
+    ("exams:\n  step2: {score: -" + "9" * 40 + "}\n", "-999"),
+]
+
+
+@pytest.mark.parametrize("body,token", SCALARS, ids=[t[:20] for _, t in SCALARS])
+def test_scalar_readings_are_refused_positioned(tmp_path, runner, body, token):
+    path = _write(tmp_path, HEAD + body)
+    line = next(i for i, text in enumerate((HEAD + body).splitlines(), 1) if token in text)
+    with pytest.raises((InputFileError, ProfileError)) as err:
+        load_profile(path)
+    diag = err.value.diagnostics[0]
+    assert diag.file == str(path) and diag.position and diag.position.line == line
+    result = runner.invoke(main, ["advise", str(path), "--format", "json"])
+    assert result.exit_code != 0 and result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("body,value", [
+    ("exams:\n  step2: {score: 244}\n", 244),
+    ("exams:\n  step2: {score: !!int 244}\n", 244),        # a tag naming the value's own type
+    ("applicant:\n  id: !!str 0244\n", "0244"),            # !!str makes anything text
+    ("applicant:\n  id: '0244'\n", "0244"),
+    ("applicant:\n  id: 'yes'\n", "yes"),
+])
+def test_plain_values_and_harmless_tags_read_as_written(tmp_path, body, value):
+    profile, _ = load_profile(_write(tmp_path, HEAD + body))
+    got = profile.exams.step2.score if "score" in body else profile.applicant.id
+    assert got == value and type(got) is type(value)

@@ -13,7 +13,7 @@ from typing import TextIO
 
 from ..templates import words
 from .advice_trees import Forest, test_text
-from .plan import plan, source_line
+from .plan import SHOWN_ITEMS, plan, source_line
 from .timeline_svg import svg as week_svg
 from .words import decision_label, evidence_line
 
@@ -64,7 +64,11 @@ details { margin: .2rem 0; } summary { cursor: pointer; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
   .tools { display: none; }
-  #trace, #unknowns, #decisions, .citation blockquote, details.draft { display: none; }
+  /* Paper holds the plan: reasons, quotes and drafts stay on screen, one click away. */
+  #trace, #unknowns, #decisions, .citation blockquote, details, .standing a { display: none; }
+  body { font-size: 9.5pt; line-height: 1.35; } h2 { margin: .8rem 0 .3rem; } .rec p { margin: .2rem 0; }
+  .rec h3 { font-size: 10pt; margin: 0; } .meta { display: none; }
+  .rec.later { border: none; padding: 0 .6rem; margin: .1rem 0; } .rec.later > :not(h3) { display: none; }
   h2 { break-after: avoid; } tr, .tree li { break-inside: avoid; } thead { display: table-header-group; }
   .rec { padding: .3rem .6rem; margin: .4rem 0; } svg.week { max-height: 1.6in; }
   .badge { color: #000; background: none; border: 1px solid #000; }
@@ -184,13 +188,14 @@ def _plan(advice: dict, trees: dict, out: TextIO) -> None:
     out.write("</ul>\n</section>\n")
     if p["next"]:
         out.write("<section id=\"recommendations\">\n<h2>Then, most important first</h2>\n")
-        for rec in p["next"]:
-            _rec(rec, index[id(rec)], trees, out)
+        for k, rec in enumerate(p["next"], len(p["now"])):
+            _rec(rec, index[id(rec)], trees, out, later=k >= SHOWN_ITEMS)
         out.write("</section>\n")
 
 
-def _rec(rec: dict, i: int, trees: dict, out: TextIO) -> None:
-    out.write(f"<article class=\"rec {_e(rec['priority'])}\" id=\"{_anchor('rec', i)}\" "
+def _rec(rec: dict, i: int, trees: dict, out: TextIO, later: bool = False) -> None:
+    """`later`: beyond the first seven, printed by title only."""
+    out.write(f"<article class=\"rec {_e(rec['priority'])}{' later' if later else ''}\" id=\"{_anchor('rec', i)}\" "
               f"data-rec=\"{_e(rec['id'])}\">\n<h3><span class=\"badge\">{_e(rec['priority'])}</span>"
               f"{_e(rec.get('title') or '')}</h3>\n<p>{_e(rec['text'])}</p>\n")
     if rec.get("bounds"):

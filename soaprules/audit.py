@@ -142,7 +142,11 @@ def connect(path: str | Path, create: bool = True) -> sqlite3.Connection:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+        conn.execute("PRAGMA busy_timeout = 10000")
         conn.execute("PRAGMA foreign_keys = ON")
+        _check_intact(conn, path)
+        if create:
+            conn.execute("PRAGMA journal_mode = WAL")  # readers never wait for a recorder
         if _version(conn) != SCHEMA_VERSION:
             with transaction(conn):  # checked again under the lock: another process may have just done it
                 _migrate(conn, path)
@@ -158,12 +162,23 @@ def connect(path: str | Path, create: bool = True) -> sqlite3.Connection:
     raise error
 
 
+def _check_intact(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a damaged database before anything is read from it or claimed recorded in it."""
+    problems = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]
+    if problems != ["ok"]:
+        raise AuditError(Diagnostic("the audit database is damaged: " + "; ".join(problems[:3]), file=str(path),
+                                    hint="restore it from a backup, or pass another --db; nothing was recorded"))
+
+
 def _version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     version = _version(conn)
+    if version < 0:
+        raise AuditError(Diagnostic(f"the audit database has schema version {version}, which no soaprules writes",
+                                    file=str(path), hint="pass another --db"))
     if version > SCHEMA_VERSION:
         raise AuditError(Diagnostic(f"the audit database has schema version {version}; this soaprules "
                                     f"reads up to {SCHEMA_VERSION}", file=str(path),
@@ -282,7 +297,8 @@ def history(db_path, limit: int | None = None) -> list[dict]:
     """Newest first: one summary per record (id, when, profile, format, packs)."""
     with opened(db_path, create=False) as conn:
         rows = conn.execute("SELECT id, created_at, profile_file, format, soaprules_version, engine_version,"
-                            " output_sha256 FROM records ORDER BY id DESC LIMIT ?", (-1 if limit is None else limit,))
+                            " output_sha256 FROM records ORDER BY id DESC LIMIT ?",
+                            (-1 if limit is None else min(limit, SQLITE_MAX_ID),))
         out = []
         for rid, created, profile, fmt, version, engine, digest in rows.fetchall():
             packs = conn.execute("SELECT label, sha256 FROM record_files WHERE record_id = ? AND role = 'pack'"
@@ -293,8 +309,14 @@ def history(db_path, limit: int | None = None) -> list[dict]:
     return out
 
 
+SQLITE_MAX_ID = 2 ** 63 - 1
+
+
 def load(db_path, record_id: int) -> Record:
+    """The record, after checking every stored hash against what it hashes."""
     with opened(db_path, create=False) as conn:
+        if not 0 < record_id <= SQLITE_MAX_ID:
+            raise AuditError(_not_found(conn, record_id))
         row = conn.execute("SELECT r.id, r.created_at, r.profile_file, r.profile_sha256, c.text, r.format, r.output,"
                            " r.output_sha256, r.soaprules_version, r.engine_name, r.engine_version,"
                            " r.python_version, r.libraries, r.file_count FROM records r"
@@ -310,8 +332,31 @@ def load(db_path, record_id: int) -> Record:
                                     hint="the database was edited outside soaprules"))
     versions = {"soaprules": version, "engine_name": ename, "engine_version": eversion, "python": python,
                 "libraries": json.loads(libs)}
+    mismatches = tampered(rid, pfile, psha, ptext, output, osha, files)
+    if mismatches:
+        raise AuditError([Diagnostic(m, hint="the database was edited outside soaprules; nothing was replayed")
+                          for m in mismatches])
     return Record(rid, created, StoredFile("profile", pfile, psha, ptext),
                   tuple(StoredFile(*f) for f in files), fmt, output, osha, versions)
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
+
+
+def tampered(rid, profile_label, profile_sha, profile_text, output, output_sha, files) -> list[str]:
+    """Every stored text whose hash is not the one recorded for it, named by column."""
+    out = []
+    if _sha(profile_text) != profile_sha:
+        out.append(f"record {rid}: the stored profile text ({profile_label}) does not hash to "
+                   f"records.profile_sha256 {profile_sha[:12]}")
+    if _sha(output) != output_sha:
+        out.append(f"record {rid}: records.output does not hash to records.output_sha256 {output_sha[:12]}")
+    for role, label, sha, text in files:
+        if _sha(text) != sha:
+            out.append(f"record {rid}: the stored {role} text ({label}) does not hash to "
+                       f"record_files.sha256 {sha[:12]}")
+    return out
 
 
 def _not_found(conn: sqlite3.Connection, record_id: int) -> Diagnostic:

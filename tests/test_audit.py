@@ -112,11 +112,14 @@ def test_replay_shows_a_unified_diff_when_output_differs(db, runner):
     rid = record_run(db, PROFILES[0], fmt="text")
     with sqlite3.connect(db) as conn:  # as if last week's code had worded one line differently
         old = conn.execute("SELECT output FROM records WHERE id = ?", (rid,)).fetchone()[0]
-        conn.execute("UPDATE records SET output = ? WHERE id = ?", (old.replace("Where you stand", "Standing"), rid))
+        first = old.splitlines()[0]
+        new = old.replace(first, "Standing", 1)  # with its hash: a consistent record, only older
+        conn.execute("UPDATE records SET output = ?, output_sha256 = ? WHERE id = ?",
+                     (new, __import__("hashlib").sha256(new.encode()).hexdigest(), rid))
     result = runner.invoke(main, ["replay", str(rid), "--db", str(db)])
     assert result.exit_code == 1
     assert f"--- record {rid}" in result.stdout and "+++ replay now" in result.stdout
-    assert "-Standing\n+Where you stand\n" in result.stdout
+    assert f"-Standing\n+{first}\n" in result.stdout
     assert "differs: record" in result.stderr
 
 
@@ -132,7 +135,7 @@ def test_cli_history_and_replay(db, runner, monkeypatch):
     rows = json.loads(runner.invoke(main, ["history", "--format", "json", "--limit", "1"]).stdout)
     assert [r["id"] for r in rows] == [second] and len(rows[0]["packs"][0]["sha256"]) == 64
     result = runner.invoke(main, ["replay", str(first)])
-    assert result.exit_code == 0 and result.stdout.startswith(f"identical: record {first} (")
+    assert result.exit_code == 0 and result.stdout.startswith(f"reproduced: record {first} (")
 
 
 def test_database_path_precedence(monkeypatch, tmp_path):
@@ -291,3 +294,76 @@ def test_advise_record_option_when_wired(db, runner):
     (row,) = audit.history(db)
     assert row["format"] == "markdown" and audit.load(db, row["id"]).output in result.stdout
     assert replay(db, row["id"]).identical
+
+
+# -- tampering: every stored hash is checked before a replay runs ------------------------
+
+def _edit(db, sql, *args):
+    with sqlite3.connect(db) as conn:
+        conn.execute(sql, args)
+
+
+TAMPER = {  # column edited -> what the refusal must name
+    "profile text": ("UPDATE contents SET text = text || ' ' WHERE sha256 = "
+                     "(SELECT profile_sha256 FROM records WHERE id = ?)", "profile"),
+    "pack text": ("UPDATE contents SET text = replace(text, 'salience', 'salience') || '#' WHERE sha256 = "
+                  "(SELECT sha256 FROM record_files WHERE record_id = ? AND role = 'pack' AND position = 0)", "pack"),
+    "catalog text": ("UPDATE contents SET text = text || '#' WHERE sha256 = "
+                     "(SELECT sha256 FROM record_files WHERE record_id = ? AND role = 'catalog')", "catalog"),
+    "output": ("UPDATE records SET output = output || ' ' WHERE id = ?", "records.output"),
+    "output hash": ("UPDATE records SET output_sha256 = 'ab' || substr(output_sha256, 3) WHERE id = ?",
+                    "records.output"),
+}
+
+
+@pytest.mark.parametrize("column", sorted(TAMPER))
+def test_a_tampered_column_is_named_and_nothing_replays(db, runner, column):
+    rid = record_run(db, PROFILES[0])
+    sql, named = TAMPER[column]
+    _edit(db, sql, rid)
+    with pytest.raises(audit.AuditError) as err:
+        replay(db, rid)
+    assert any(named in d.message for d in err.value.diagnostics)
+    result = runner.invoke(main, ["replay", str(rid), "--db", str(db)])
+    assert result.exit_code == 1 and "reproduced" not in result.output
+
+
+def test_a_forged_record_rewritten_consistently_is_not_reproduced(db, runner):
+    """Output and its hash rewritten together pass the hash checks; the fresh run still
+    tells: replay never prints 'reproduced' for an output today's run does not give."""
+    import hashlib
+
+    rid = record_run(db, PROFILES[0])
+    forged = audit.load(db, rid).output.replace('"value": 1', '"value": 3', 1)
+    _edit(db, "UPDATE records SET output = ?, output_sha256 = ? WHERE id = ?",
+          forged, hashlib.sha256(forged.encode()).hexdigest(), rid)
+    result = runner.invoke(main, ["replay", str(rid), "--db", str(db)])
+    assert result.exit_code == 1 and "reproduced" not in result.stdout
+
+
+def test_a_damaged_database_is_refused_before_recording(db, runner, tmp_path):
+    record_run(db, PROFILES[0])
+    raw = bytearray(db.read_bytes())
+    for page in range(1, len(raw) // 4096):  # scribble over every page but the header
+        raw[page * 4096 + 8: page * 4096 + 200] = b"\xa5" * 192
+    db.write_bytes(bytes(raw))
+    for wal in tmp_path.glob("audit.sqlite3-*"):
+        wal.unlink()
+    result = runner.invoke(main, ["advise", str(PROFILES[0]), "--record", "--db", str(db)])
+    assert result.exit_code == 1 and "recorded as" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("args", [["replay", "99999999999999999999999"], ["replay", "-5"],
+                                  ["history", "--limit", "99999999999999999999999"]])
+def test_absurd_numbers_are_answered_not_crashed(db, runner, args):
+    record_run(db, PROFILES[0])
+    result = runner.invoke(main, [*args, "--db", str(db)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+
+
+def test_a_negative_schema_version_is_refused(db, runner):
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA user_version = -3")
+    result = runner.invoke(main, ["advise", str(PROFILES[0]), "--record", "--db", str(db)])
+    assert result.exit_code == 1 and "-3" in result.output and "recorded as" not in result.output

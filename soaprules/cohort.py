@@ -45,6 +45,7 @@ class Row:
 class Board:
     rows: list = field(default_factory=list)  # Row, sorted
     errors: list = field(default_factory=list)  # {"source", "where", "message"}
+    shared: list = field(default_factory=list)  # advice every student got: said once, above the table
 
     def distribution(self) -> list[dict]:
         """Tier counts and shares beside the article's split (unknown tiers shown apart)."""
@@ -59,11 +60,13 @@ class Board:
         return out
 
 
-def row(source: str, advice: dict) -> Row:
+def row(source: str, advice: dict, shared: frozenset = frozenset()) -> Row:
+    """`shared`: recommendation ids every student got; the row names the first other one."""
     decisions = advice.get("decisions", {})
     value = lambda name: decisions.get(name, {}).get("value")  # noqa: E731
     recs = advice.get("recommendations", [])
-    top = recs[0] if recs else {}
+    own = [r for r in recs if r.get("id") not in shared]
+    top = (own or recs or [{}])[0]
     return Row(id=advice.get("profile_id") or source, source=source, tier=value("rescue_tier"),
                bucket=value("advocacy_bucket"), realism=value("specialty_realism"),
                red_flag_risk=value("red_flag_risk"), top_action=top.get("text"), top_action_id=top.get("id"),
@@ -74,17 +77,34 @@ def row(source: str, advice: dict) -> Row:
 def board(records: Iterable[dict]) -> Board:
     """A board from batch records (see soaprules/batch.py)."""
     out = Board()
+    done = []
     for rec in records:
         if rec.get("status") == "ok":
-            out.rows.append(row(rec["source"], rec["advice"]))
+            done.append((rec["source"], rec["advice"]))
         else:
             first = (rec.get("errors") or [{}])[0]
             where = ":".join(str(first[k]) for k in ("file", "line") if first.get(k) is not None)
             field_ = f" ({first['path']})" if first.get("path") else ""
             out.errors.append({"source": rec.get("source"), "where": where,
                                "message": first.get("message", "unreadable") + field_})
-    out.rows.sort(key=Row.key)
+    shared = _shared(advice for _, advice in done)
+    out.shared = list(shared.values())
+    out.rows = sorted((row(source, advice, frozenset(shared)) for source, advice in done), key=Row.key)
     return out
+
+
+def _shared(advices) -> dict:
+    """{id: text} of the recommendations most students got (at least half): a board says
+    them once, above the table, and each row names that student's own next move."""
+    counts: dict = {}
+    texts: dict = {}
+    total = 0
+    for advice in advices:
+        total += 1
+        for r in advice.get("recommendations", []):
+            counts[r.get("id")] = counts.get(r.get("id"), 0) + 1
+            texts.setdefault(r.get("id"), r.get("text"))
+    return {k: texts[k] for k, n in counts.items() if total > 1 and 2 * n >= total}
 
 
 # ---- renderers: render(board, out) -----------------------------------------------------
@@ -102,6 +122,15 @@ def _short(text: str | None, width: int) -> str:
 
 def render_text(b: Board, out: TextIO) -> None:
     out.write(f"Triage board: {len(b.rows)} students\n\n")
+    if b.errors:  # first: a file nobody can read is a student nobody is triaging
+        out.write(f"Fix these files first: {len(b.errors)} profiles could not be read\n")
+        for e in b.errors:
+            out.write(f"  {e['where'] or e['source']}: {e['message']}\n")
+        out.write("\n")
+    for text in b.shared:
+        out.write("Most students: " + _short(text, 200) + "\n")
+    if b.shared:
+        out.write("\n")
     heads = ("id", "tier", "advocacy", "specialty in SOAP", "red-flag risk", "top action")
     widths = (10, 4, 13, 19, 18, 50)
     out.write("  ".join(h.ljust(w) for h, w in zip(heads, widths)).rstrip() + "\n")
@@ -119,10 +148,6 @@ def render_text(b: Board, out: TextIO) -> None:
         bar = "#" * round(d["percent"] / 4)
         out.write(f"  tier {d['tier']} {d['pile']:<16}{d['count']:>5}  {d['percent']:>5.1f}%  "
                   f"(article ~{d['article_percent']}%)  {bar}\n")
-    if b.errors:
-        out.write(f"\nNot evaluated: {len(b.errors)} profiles\n")
-        for e in b.errors:
-            out.write(f"  {e['where'] or e['source']}: {e['message']}\n")
 
 
 def render_csv(b: Board, out: TextIO) -> None:
@@ -136,39 +161,46 @@ def render_csv(b: Board, out: TextIO) -> None:
 
 def render_json(b: Board, out: TextIO) -> None:
     doc = {"schema": SCHEMA, "students": len(b.rows), "distribution": b.distribution(),
-           "rows": [asdict(r) for r in b.rows], "errors": b.errors}
+           "shared": b.shared, "rows": [asdict(r) for r in b.rows], "errors": b.errors}
     json.dump(doc, out, indent=2, ensure_ascii=False)
     out.write("\n")
 
 
 STYLE = ("body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
          "th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}"
-         "th{background:#f3f3f3}tr.t1{background:#eef7ee}tr.t3{background:#fbeeee}td.n{text-align:right}")
+         "th{background:#f3f3f3}td.n{text-align:right}"
+         # must save stands out (red, bold: act today); on their own is muted, not "fine"
+         "tr.t1{background:#fde8e8;font-weight:600}tr.t1 td:first-child{border-left:4px solid #a4161a}"
+         "tr.t3{color:#555}.fix{border:2px solid #a4161a;padding:.2em 1em}"
+         "@media print{thead{display:table-header-group}tr{break-inside:avoid}body{margin:0;font-size:9pt}}")
 
 
 def render_html(b: Board, out: TextIO) -> None:
     e = html.escape
     out.write(f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Triage board</title>"
               f"<style>{STYLE}</style></head><body>\n<h1>Triage board: {len(b.rows)} students</h1>\n")
+    if b.errors:
+        out.write(f"<section class=\"fix\"><h2>Fix these files first: {len(b.errors)} profiles could not be read"
+                  "</h2>\n<ul>\n")
+        for err in b.errors:
+            out.write(f"<li><code>{e(err['where'] or err['source'])}</code>: {e(err['message'])}</li>\n")
+        out.write("</ul></section>\n")
+    for text in b.shared:
+        out.write(f"<p><strong>Most students:</strong> {e(' '.join(text.split()))}</p>\n")
     out.write("<h2>Tier distribution</h2>\n<table><tr><th>tier</th><th>pile</th><th>students</th>"
               "<th>share</th><th>rescue article</th></tr>\n")
     for d in b.distribution():
         if d["tier"] is not None:
             out.write(f"<tr><td>{d['tier']}</td><td>{e(d['pile'])}</td><td class=\"n\">{d['count']}</td>"
                       f"<td class=\"n\">{d['percent']:.1f}%</td><td class=\"n\">~{d['article_percent']}%</td></tr>\n")
-    out.write("</table>\n<h2>Students, by tier then urgency</h2>\n<table><tr>"
+    out.write("</table>\n<h2>Students, by tier then urgency</h2>\n<table><thead><tr>"
               + "".join(f"<th>{h}</th>" for h in ("id", "tier", "advocacy", "specialty in SOAP", "red-flag risk",
-                                                   "top action")) + "</tr>\n")
+                                                   "next move")) + "</tr></thead>\n<tbody>\n")
     for r in b.rows:
         cells = (r.id, _cell(r.tier), _cell(r.bucket), _cell(r.realism), _cell(r.red_flag_risk),
                  " ".join((r.top_action or "-").split()))
         out.write(f"<tr class=\"t{r.tier or 0}\">" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>\n")
-    out.write("</table>\n")
-    if b.errors:
-        out.write(f"<h2>Not evaluated: {len(b.errors)} profiles</h2>\n<ul>\n")
-        for err in b.errors:
-            out.write(f"<li><code>{e(err['where'] or err['source'])}</code>: {e(err['message'])}</li>\n")
-        out.write("</ul>\n")
+    out.write("</tbody></table>\n")
     out.write("</body></html>\n")
 
 

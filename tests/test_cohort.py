@@ -67,9 +67,24 @@ def test_text_board():
     text = render(board(RECORDS), "text")
     lines = text.splitlines()
     assert lines[0] == "Triage board: 6 students"
-    assert [ln.split()[0] for ln in lines[4:10]] == ["S-2", "S-3", "S-4", "S-5", "S-1", "S-9"]
+    head = next(i for i, ln in enumerate(lines) if ln.startswith("id "))
+    assert [ln.split()[0] for ln in lines[head + 2:head + 8]] == ["S-2", "S-3", "S-4", "S-5", "S-1", "S-9"]
     assert re.search(r"tier 2 help them SOAP\s+3\s+60.0%\s+\(article ~60%\)", text)
-    assert "c/bad.yaml:3: unknown field 'evaluatons' (clinical.evaluatons)" in text
+    fix = text.index("c/bad.yaml:3: unknown field 'evaluatons' (clinical.evaluatons)")
+    assert text.index("Fix these files first") < fix < text.index("\nid ")  # unreadable files come first
+
+
+def test_advice_most_students_share_is_said_once_above_the_table():
+    common = {"id": "nr-common", "priority": "critical", "text": "Apply only through the SOAP list."}
+    records = [{"status": "ok", "source": f"s{i}.yaml",
+                "advice": {"profile_id": f"S-{i}", "decisions": {"rescue_tier": {"value": 2}},
+                           "recommendations": [common, {"id": f"own-{i}", "priority": "high",
+                                                        "text": f"Own move of S-{i}"}]}} for i in range(4)]
+    b = board(records)
+    text = render(b, "text")
+    assert text.count("Apply only through the SOAP list.") == 1
+    assert text.index("Apply only through") < text.index("id ")
+    assert sorted(r.top_action for r in b.rows) == [f"Own move of S-{i}" for i in range(4)]
 
 
 def test_csv_board():

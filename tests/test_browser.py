@@ -48,3 +48,23 @@ def test_the_report_renders_at_desktop_and_phone_width(tmp_path, width):
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert int.from_bytes(data[16:20], "big") == width  # the picture is the width asked for
+
+
+def test_a_2000_student_board_prints_with_its_header_on_every_page(tmp_path):
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    from soaprules.cohort import board, render
+
+    records = [{"status": "ok", "source": f"s{i}.yaml",
+                "advice": {"profile_id": f"S-{i:04d}", "decisions": {"rescue_tier": {"value": 1 + i % 3}},
+                           "recommendations": [{"id": f"own-{i}", "priority": "high",
+                                                "text": f"Assign an advocate for S-{i:04d} today"}]}}
+               for i in range(2000)]
+    html = tmp_path / "board.html"
+    html.write_text(render(board(records), "html"), encoding="utf-8")
+    pages = screenshots.pdf(html, tmp_path / "board.pdf")
+    assert pages > 5
+    for page in (2, pages // 2, pages):
+        text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(tmp_path / "board.pdf"), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        assert "next move" in text and "red-flag risk" in text, f"page {page} has no table header"

@@ -143,10 +143,28 @@ def _validate(model, raw, doc: Document, at: tuple, errors: list):
         return None
 
 
+def own_folder(test_file: Path) -> Path:
+    """The folder a pack's tests may read from: the one holding their tests/ folder, or,
+    when that sits in a rule-pack tree (a folder with the heuristic catalog), that tree.
+    A `..` out of it (or a link leading out) is refused: errors quote the files they name."""
+    here = test_file.resolve().parent
+    base = here.parent if here.name == "tests" else here
+    for folder in (base, *list(base.parents)[:2]):
+        if (folder / "heuristics.yaml").is_file():
+            return folder
+    return base
+
+
 def _profile(case: Case, doc: Document, at: tuple, errors: list) -> Profile | None:
     try:
         if isinstance(case.profile, str):
             path = Path(doc.file).parent / case.profile
+            root = own_folder(Path(doc.file))
+            if not path.resolve().is_relative_to(root):
+                errors.append(doc.diagnostic(at, f"the profile {case.profile} is outside the pack's folder {root}",
+                                             hint="keep test profiles inside the pack (e.g. tests/profiles/), "
+                                                  "or write the profile inline"))
+                return None
             if not path.is_file():
                 errors.append(doc.diagnostic(at, f"no profile file {case.profile}",
                                              hint=f"paths are relative to the test file: {path}"))

@@ -16,9 +16,15 @@ FIXTURES = ROOT / "fixtures" / "profiles"
 OVERLAY_DIR = ROOT / "examples" / "school-overlay"
 
 
+def local_profiles(folder: Path) -> str:
+    """The fixtures copied inside the pack's folder: a test may not read outside it."""
+    shutil.copytree(FIXTURES, folder / "profiles", dirs_exist_ok=True)
+    return "profiles"
+
+
 def write_tests(tmp_path, body: str, name: str = "t.yaml") -> Path:
     path = tmp_path / name
-    path.write_text(textwrap.dedent(body).replace("FIXTURES", str(FIXTURES)))
+    path.write_text(textwrap.dedent(body).replace("FIXTURES", local_profiles(tmp_path)))
     return path
 
 
@@ -148,6 +154,20 @@ def test_inline_profile_error_points_into_the_write_tests(tmp_path, runner):
     assert f"{path}:{line_of(path, 'stong')}:" in result.output and "did you mean 'strong'" in result.output
 
 
+def test_a_profile_outside_the_pack_folder_is_refused_and_never_quoted(tmp_path):
+    secret = tmp_path / "secret.env"
+    secret.write_text("API_KEY=hunter2\n")
+    pack = tmp_path / "pack" / "tests"
+    pack.mkdir(parents=True)
+    path = pack / "t.yaml"
+    path.write_text("tests: soaprules/pack-tests@1\ncovers: [core]\ncases:\n  - name: leak\n    profile: ../../secret.env\n"
+                    "    recommends: [x]\n")
+    with pytest.raises(PackTestError) as info:
+        run([DEFAULT_RULES_DIR], [path])
+    assert any("outside the pack's folder" in d.message for d in info.value.diagnostics)
+    assert "hunter2" not in str(info.value)
+
+
 def test_missing_profile_file_and_unknown_covered_pack(tmp_path):
     path = write_tests(tmp_path, """\
         tests: soaprules/pack-tests@1
@@ -159,7 +179,7 @@ def test_missing_profile_file_and_unknown_covered_pack(tmp_path):
         run([DEFAULT_RULES_DIR], [path])
     messages = [d.message for d in info.value.diagnostics]
     assert messages == ["no profile file nowhere.yaml"]  # names are checked once the file itself is sound
-    path.write_text(path.read_text().replace("nowhere.yaml", str(FIXTURES / "rs20-quiet-star.yaml")))
+    path.write_text(path.read_text().replace("nowhere.yaml", local_profiles(path.parent) + "/rs20-quiet-star.yaml"))
     with pytest.raises(PackTestError) as info:
         run([DEFAULT_RULES_DIR], [path])
     (diag,) = info.value.diagnostics
@@ -183,7 +203,7 @@ def pack_dir_with_tests(tmp_path, cases: str) -> Path:
         tests: soaprules/pack-tests@1
         covers: [core]
         cases:
-        """) + textwrap.indent(textwrap.dedent(cases).replace("FIXTURES", str(FIXTURES)), "  "))
+        """) + textwrap.indent(textwrap.dedent(cases).replace("FIXTURES", local_profiles(packs / "tests")), "  "))
     return packs
 
 

@@ -30,10 +30,10 @@ def refused(runner, tmp_path, path: str) -> list[str]:
     profile = tmp_path / "p.yaml"
     profile.write_text("schema: soaprules/profile@1\n")
     started = time.monotonic()
-    advised = runner.invoke(main, ["advise", str(profile), "--pack", path, "--format", "json"])
+    advised = runner.invoke(main, ["advise", str(profile), "--pack", path])
     linted = runner.invoke(main, ["lint", "--strict", path])
     assert time.monotonic() - started < 60  # bounded: nothing blew up before the check
-    assert advised.exit_code == 1 and "Traceback" not in advised.output and '"schema"' not in advised.output
+    assert advised.exit_code == 1 and "Traceback" not in advised.output and advised.output.startswith("error")
     assert linted.exit_code != 0 and "Traceback" not in linted.output
     return [advised.output, linted.output]
 
@@ -114,9 +114,9 @@ def test_a_list_past_its_limit_is_refused_naming_the_field_and_the_limit(runner,
     profile = tmp_path / "p.yaml"
     profile.write_text("schema: soaprules/profile@1\n" + "\n".join(lines) + "\n")
     started = time.monotonic()
-    result = runner.invoke(main, ["advise", str(profile), "--format", "json"])
+    result = runner.invoke(main, ["advise", str(profile)])
     assert time.monotonic() - started < 60
-    assert result.exit_code == 1 and '"schema"' not in result.output
+    assert result.exit_code == 1 and result.output.startswith("error")
     assert f"{field} holds {MAX_ENTRIES * 400} items; the limit is {MAX_ENTRIES}" in result.output
     assert f"p.yaml:{4 if head else 3}:" in result.output  # where the list starts
 

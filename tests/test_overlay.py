@@ -69,8 +69,8 @@ def test_example_overlay_changes_threshold_disabled_rule_and_added_rule():
     assert (before["value"], after["value"]) == ("sellable", "needs_explaining")
     assert after["rule"] == "sellable-but"
     # disable: the ignored-warnings demotion no longer holds this student at Tier 2
-    before = decisions("warned-derm-three-cities.yaml", shipped)["decisions"]["rescue_tier"]
-    after = decisions("warned-derm-three-cities.yaml", school)["decisions"]["rescue_tier"]
+    before = decisions("warned-but-known.yaml", shipped)["decisions"]["rescue_tier"]
+    after = decisions("warned-but-known.yaml", school)["decisions"]["rescue_tier"]
     assert before == {**before, "value": 2, "rule": "tier-demoted-ignored-warnings"}
     assert after["value"] == 1 and "tier-demoted-ignored-warnings" not in str(after)
     # the added rule: its advice names its pack and carries the NRMP bound (it involves contact)

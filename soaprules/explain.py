@@ -191,9 +191,25 @@ class Explainer:
         name = ev.path.removeprefix("derived.")
         writers = [f for f in self.run.firings if any(
             n == name and (ev.verdict is False or apply(ev.op, v, ev.expected)) for n, v in f.asserted)]
+        if not writers and ev.actual is None:
+            return self.underived_node(name, ev, rule)
         return Node("derived", f"{ev.path} = {shown(ev.actual)}  [{test_words(ev.op, ev.expected)}]", rule=rule.id,
                     cites=citations(rule, self.catalog), path=ev.path, value=ev.actual,
                     children=[self.firing_node(f) for f in writers])
+
+    def underived_node(self, name: str, ev: Evidence, reader) -> Node:
+        """A derived fact no rule asserted, read as absent: the inputs that kept its writers
+        from firing, so the tree still ends in the profile (as an undecided decision does)."""
+        paths = set()
+        for writer in (r for r in self.book.rules if name in r.then.derive):
+            result = evaluate(writer.when, self.run.world)
+            paths |= {e.path for e in result.evidence if e.scope in ("profile", "item") and e.verdict is not True}
+        children = [Node("input", f"{path} = {shown(self._value(path))}", rule=reader.id,
+                         cites=citations(reader, self.catalog), path=path, value=self._value(path))
+                    for path in sorted(paths)]
+        return Node("derived", f"{ev.path} was not derived  [{test_words(ev.op, ev.expected)}]", rule=reader.id,
+                    cites=citations(reader, self.catalog), path=ev.path, value=None,
+                    detail={"derived": False}, children=children)
 
     def _decision_evidence(self, ev: Evidence, rule) -> Node:
         name = ev.path.removeprefix("decision.")

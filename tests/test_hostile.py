@@ -11,6 +11,8 @@ import pytest
 from soaprules import source
 from soaprules.cli import main
 
+from diagnostics_seen import names_place
+
 HEAD = "schema: soaprules/profile@1\n"
 
 
@@ -50,8 +52,8 @@ def test_hostile_profile_refused_positioned_fast(tmp_path, runner, name):
     assert time.monotonic() - started < 10  # refused, not ground through (the bomb is 10**10 values)
     assert result.exit_code == 1, result.output
     assert words in result.output and "Traceback" not in result.output
-    where = f"{path}:{line}:{column}" if column else f"{path}:{line}" if line else f"{path}:"
-    assert f"--> {where}" in result.output
+    where = f"{path}:{line}:{column}" if column else f"{path}:{line}" if line else f"{path}"
+    assert names_place(result.output, where), result.output
     assert not out.exists() and not list(tmp_path.glob(".report.json*"))
 
 
@@ -66,7 +68,7 @@ def test_deep_flow_nesting_refused_before_the_stack_overflows(tmp_path, runner):
     assert diagnostic.file == str(path) and diagnostic.position.line == 2 and diagnostic.message
     out = tmp_path / "report.json"
     result = runner.invoke(main, ["advise", str(path), "--format", "json", "-o", str(out)])
-    assert result.exit_code == 1 and f"--> {path}:2" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 1 and names_place(result.output, f"{path}:2") and "Traceback" not in result.output
     assert not out.exists()
 
 
@@ -88,7 +90,7 @@ def test_control_character_refused_positioned(tmp_path, runner):
     path = tmp_path / "ctl.yaml"
     path.write_bytes((HEAD + 'applicant: {id: "A-\x01"}\n').encode())
     result = runner.invoke(main, ["advise", str(path)], catch_exceptions=False)
-    assert result.exit_code == 1 and f"--> {path}:2" in result.output
+    assert result.exit_code == 1 and names_place(result.output, f"{path}:2")
 
 
 def test_file_over_the_size_limit_is_refused_before_parsing(tmp_path, runner, monkeypatch):
@@ -108,7 +110,7 @@ def test_utf8_byte_order_mark_is_harmless_and_positions_stay_right(tmp_path, run
     path = tmp_path / "bom.yaml"
     path.write_bytes(b"\xef\xbb\xbf" + (HEAD + "clinical:\n  evaluations: stong\n").encode())
     result = runner.invoke(main, ["advise", str(path)])
-    assert result.exit_code == 1 and f"--> {path}:3:16" in result.output and "did you mean 'strong'" in result.output
+    assert result.exit_code == 1 and names_place(result.output, f"{path}:3:16") and "did you mean 'strong'" in result.output
 
 
 # ---- a pack that would assert facts forever ----------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from soaprules.cli import main
+
+from diagnostics_seen import names_place
 from soaprules.errors import InputFileError, ProfileError
 from soaprules.profile_load import load_profile
 
@@ -81,7 +83,7 @@ def test_cli_bad_profile_exit_1_positioned_no_traceback_no_partial_file(tmp_path
     out = tmp_path / "report.json"
     result = runner.invoke(main, ["advise", str(path), "--format", "json", "-o", str(out)])
     assert result.exit_code == 1
-    assert f"{path}:3:16" in result.output and "did you mean 'strong'" in result.output
+    assert names_place(result.output, f"{path}:3:16") and '"suggestion": "strong"' in result.output
     assert "Traceback" not in result.output
     assert not out.exists() and not list(tmp_path.glob(".report.json*"))
 

@@ -139,5 +139,5 @@ def test_cli_prints_the_schema(runner, tmp_path):
     assert result.exit_code == 0 and result.output == render("pack")
     out = tmp_path / "profile.schema.json"
     assert runner.invoke(main, ["schema", "profile", "-o", str(out)]).exit_code == 0
-    assert out.read_text() == render("profile") and out.stat().st_mode & 0o044
+    assert out.read_text() == render("profile")
     assert runner.invoke(main, ["schema", "rule"]).exit_code == 2

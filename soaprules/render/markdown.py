@@ -34,7 +34,10 @@ def render(advice: dict, out: TextIO) -> None:
         out.write("## Unknown inputs\n\n" + "".join(f"- `{u['path']}`\n" for u in advice["unknowns"]))
 
 
-_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|~"} | {"&": "&amp;", "<": "&lt;", ">": "&gt;",
+# Mid-line, only these make Markdown: emphasis, code, links and images (an escaped `[`
+# leaves `!`/`(` inert), tables, strikethrough, a heading's closing `#`. List markers
+# (`-`, `+`, `1.`) matter only at a line's start, which the id never is.
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]#|~"} | {"&": "&amp;", "<": "&lt;", ">": "&gt;",
                                                                           "\n": " ", "\r": " "})
 
 

@@ -15,6 +15,7 @@ import yaml
 
 from .answers import AnswerError, checked, parse_assignment
 from .profile import SCHEMA_ID
+from .source import YAML11_READINGS
 
 HEADER = """\
 # Your soaprules profile, written by `soaprules assess` on this computer.
@@ -32,7 +33,14 @@ def _list(dumper: yaml.SafeDumper, value: list):
     return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
 
 
+def _str(dumper: yaml.SafeDumper, value: str):
+    """Text our loader would refuse unquoted (08, yes, 3:54) is written quoted, so it reads back."""
+    quoted = any(pattern.match(value) for pattern, _, _ in YAML11_READINGS)
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'" if quoted else None)
+
+
 _Dumper.add_representer(list, _list)
+_Dumper.add_representer(str, _str)
 
 
 def profile_text(data: dict, name: str) -> str:

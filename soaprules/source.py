@@ -57,6 +57,8 @@ _YAML11 = [
      "is true/false in YAML 1.1 and text in YAML 1.2", "true or false; or quotes if it is text"),
 ]
 
+YAML11_READINGS = _YAML11  # writers quote text of these shapes, so it reads back as text
+
 PathKey = tuple  # ("rules", 3, "when"): keys and list indexes from the root
 
 

@@ -15,7 +15,7 @@ from ..templates import words
 from .advice_trees import Forest, test_text
 from .plan import SHOWN_ITEMS, plan, source_line
 from .timeline_svg import svg as week_svg
-from .words import decision_label, evidence_line
+from .words import decision_label, evidence_line, telling
 
 # Buttons open or close every explanation; printing keeps them as they are (collapsed by
 # default, so page 1 holds "Now" and a report prints in a few pages).
@@ -200,8 +200,9 @@ def _rec(rec: dict, i: int, trees: dict, out: TextIO, later: bool = False) -> No
               f"{_e(rec.get('title') or '')}</h3>\n<p>{_e(rec['text'])}</p>\n")
     if rec.get("bounds"):
         out.write("<p class=\"cites\"><a href=\"#nrmp-bound\">Within the NRMP rule above.</a></p>\n")
-    because = "; ".join(evidence_line(e) for e in rec["because"][:2])
-    more = "&hellip;" if len(rec["because"]) > 2 else ""
+    shown = telling(rec["because"])
+    because = "; ".join(evidence_line(e) for e in shown[:2])
+    more = "&hellip;" if len(shown) > 2 else ""
     out.write(_tree(trees[("recommendation", i)], f"Why: {_e(because)}{more}"))
     out.write(_citation(rec))
     if rec.get("draft"):

@@ -22,8 +22,14 @@ def evidence_line(ev: dict) -> str:
     return f"{ev['path']} = {shown}"
 
 
+def telling(because: list) -> list:
+    """The evidence a reader learns from: an internal derived fact that is simply absent
+    (a gate such as "no accepted offer yet") says nothing to them; JSON and explain keep it."""
+    return [e for e in because if not (e["value"] is None and e["path"].startswith("derived."))]
+
+
 def because_line(rec: dict, limit: int = 3) -> str:
-    lines = [evidence_line(e) for e in rec["because"]]
+    lines = [evidence_line(e) for e in telling(rec["because"])]
     extra = f" (+{len(lines) - limit} more)" if len(lines) > limit else ""
     return "; ".join(lines[:limit]) + extra
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta, timezone
+from datetime import timedelta, timezone
 
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from pydantic import ValidationError
 
-from soaprules.calendar import derived_cycle, eastern, eastern_at
+from soaprules.calendar import derived_cycle, eastern
 from soaprules.pipeline import advise
 from soaprules.profile import Profile
 from soaprules.render import RENDERERS
@@ -180,32 +180,3 @@ def test_an_ineligible_student_is_barred_from_match_programs_only(program):
 def test_eastern_time_is_daylight_time_in_match_week():
     at = eastern(derived_cycle(_rule(), 2027).milestones[0][1])
     assert at.utcoffset() == timedelta(hours=-4) and at.hour == 10
-
-
-# ---- an accepted offer ends the search, in every pack (NR-06) ------------------------------
-
-# What an accepted offer makes wrong: finding, widening, pitching or planning a next cycle.
-SEARCH_TOPICS = {"program_outreach", "specialty_strategy", "geography", "gap_year", "autopsy", "packet",
-                 "advocacy", "mentorship", "timing"}
-
-
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rest=REST, phase=st.sampled_from(["soap", "post_soap"]), round_=st.integers(1, 4),
-       hours=st.integers(0, 30))
-def test_an_accepted_offer_leaves_no_search_advice_in_any_pack(program, rest, phase, round_, hours):
-    from soaprules.session import evaluate_profile
-    from soaprules.advice import build
-    after_round = {1: 11, 2: 14, 3: 17, 4: 20}[round_]  # the round's end, 19 March 2026, ET
-    now = (eastern_at(date(2026, 3, 19), f"{after_round:02d}:00") + timedelta(hours=hours)).isoformat()
-    status = {**(rest.get("status") or {}), "phase": phase, "now": now, "soap_eligible": True}
-    week = {**(rest.get("soap_week") or {}),
-            "offers": [{"round": round_, "program": "Riverbend Community IM (P-1101)", "response": "accepted"}]}
-    try:
-        profile = _profile(**{**rest, "status": status, "soap_week": week})
-    except ValidationError:
-        assume(False)
-    advice = build(evaluate_profile(program, profile))
-    ids = [r["id"] for r in advice["recommendations"]]
-    assert "sw-search-over" in ids
-    still_searching = [r["id"] for r in advice["recommendations"] if r["topic"] in SEARCH_TOPICS]
-    assert not still_searching, (still_searching, status)

@@ -197,8 +197,9 @@ class _Builder:
             self.check_tag(node, path)  # a key's tag, not checked by build()
         try:  # a timestamp: the pattern matched; the calendar may still not have the day
             return self.loader.construct_yaml_timestamp(node)
-        except ValueError as exc:
-            self.fail(node, f"'{text}' is not a real date or time: {exc}", path,
+        except (ValueError, AttributeError) as exc:  # AttributeError: a form PyYAML's own pattern rejects (-000)
+            why = f": {exc}" if isinstance(exc, ValueError) else " (the UTC offset reads like -04:00)"
+            self.fail(node, f"'{text}' is not a real date or time{why}", path,
                       expected="a date that exists, e.g. 2026-03-16T10:00:00-04:00")
 
     def check_yaml11(self, node, path: PathKey) -> None:

@@ -102,6 +102,7 @@ def test_cli_missing_file_exit_1(runner, tmp_path):
 # numbers: each a positioned error at the value, never a silent reading, never a traceback.
 SCALARS = [
     ("exams:\n  step2: {score: 0244}\n", "0244"),          # octal 164 in YAML 1.1
+    ("status:\n  now: 2026-03-16T10:30:00-000\n", "-000"),  # an offset PyYAML's own pattern rejects (fuzz)
     ("exams:\n  step2: {score: 0o244}\n", "0o244"),
     ("exams:\n  step2: {score: 2_44}\n", "2_44"),
     ("exams:\n  step2: {score: 3:54}\n", "3:54"),          # base 60: 234 in YAML 1.1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import typing
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -19,6 +20,17 @@ from .profile import SCHEMA_ID, Profile
 from .schema_paths import _bounds, _unwrap_optional
 
 MATCH_WEEK = datetime(2026, 3, 16, 10, 0, tzinfo=timezone(timedelta(hours=-4)))
+
+
+def _text(rng: random.Random, info):
+    """An id, or for a field with a pattern the first candidate shape that fits it (a date),
+    else nothing: a synthetic profile must be one the loader accepts."""
+    candidates = [f"A-{rng.randint(0, 9999):04d}", f"2027-03-{rng.randint(10, 28):02d}"]
+    patterns = [m.pattern for m in (info.metadata if info else []) if getattr(m, "pattern", None)]
+    for text in candidates:
+        if all(re.fullmatch(p, text) for p in patterns):
+            return text
+    return None
 
 
 def _value(rng: random.Random, annotation, info, presence: float):
@@ -40,7 +52,7 @@ def _value(rng: random.Random, annotation, info, presence: float):
         low = low if low is not None else 0
         return rng.randint(low, max(low, min(high if high is not None else 50, 300)))  # years start at 2000
     if annotation is str:
-        return f"A-{rng.randint(0, 9999):04d}"
+        return _text(rng, info)
     if annotation is datetime:  # around Match Week, where the timing rules live
         return (MATCH_WEEK + timedelta(hours=rng.randint(-240, 240))).isoformat()
     raise NotImplementedError(annotation)

@@ -329,6 +329,9 @@ def report(runs, tmp_path_factory, request):
 @pytest.fixture
 def page(browser, report):
     browser.s("POST", "/url", {"url": report[0].as_uri()})
+    deadline = time.monotonic() + 60  # a large report on a busy machine may still be parsing
+    while browser.js("return document.readyState;") != "complete" and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert browser.js("return document.readyState;") == "complete"
     return browser
 

@@ -204,12 +204,9 @@ class Explainer:
         for writer in (r for r in self.book.rules if name in r.then.derive):
             result = evaluate(writer.when, self.run.world)
             paths |= {e.path for e in result.evidence if e.scope in ("profile", "item") and e.verdict is not True}
-        children = [Node("input", f"{path} = {shown(self._value(path))}", rule=reader.id,
-                         cites=citations(reader, self.catalog), path=path, value=self._value(path))
-                    for path in sorted(paths)]
         return Node("derived", f"{ev.path} was not derived  [{test_words(ev.op, ev.expected)}]", rule=reader.id,
                     cites=citations(reader, self.catalog), path=ev.path, value=None,
-                    detail={"derived": False}, children=children)
+                    detail={"derived": False}, children=self._input_nodes(sorted(paths), reader))
 
     def _decision_evidence(self, ev: Evidence, rule) -> Node:
         name = ev.path.removeprefix("decision.")
@@ -228,11 +225,14 @@ class Explainer:
     def undecided_node(self, name: str, reader) -> Node:
         """A decision no rule decided, read by `reader` (e.g. with missing: true): the inputs it lacked."""
         missing = sorted({path for r in self.book.rules if name in r.then.decide for path in self._missing(r)})
-        children = [Node("input", f"{path} = {shown(self._value(path))}", rule=reader.id,
-                         cites=citations(reader, self.catalog), path=path, value=self._value(path)) for path in missing]
         return Node("decision", f"decision {name} was not made", rule=reader.id,
                     cites=citations(reader, self.catalog), path=f"decision.{name}", value=None,
-                    detail={"decided": False}, children=children)
+                    detail={"decided": False}, children=self._input_nodes(missing, reader))
+
+    def _input_nodes(self, paths, reader) -> list[Node]:
+        """The profile values behind something that did not happen, as leaves of `reader`'s tree."""
+        return [Node("input", f"{path} = {shown(self._value(path))}", rule=reader.id,
+                     cites=citations(reader, self.catalog), path=path, value=self._value(path)) for path in paths]
 
     def _missing(self, rule) -> set[str]:
         """Inputs whose absence left `rule` undecided; a timeline field stands for status.now."""

@@ -6,7 +6,7 @@ from typing import TextIO
 
 from ..templates import words
 from .plan import plan, source_line
-from .words import decision_label, evidence_line
+from .words import decision_label, evidence_line, telling
 
 
 def render(advice: dict, out: TextIO) -> None:
@@ -50,7 +50,7 @@ def _item(rec: dict, out: TextIO) -> None:
     out.write(f"### [{rec['priority']}] {rec.get('title') or rec['text'][:60]}\n\n{rec['text']}\n\n")
     if rec.get("bounds"):
         out.write("*Within the NRMP rule above.*\n\n")
-    out.write("Because:\n\n" + "".join(f"- {evidence_line(e)}\n" for e in rec["because"]) + "\n")
+    out.write("Because:\n\n" + "".join(f"- {evidence_line(e)}\n" for e in telling(rec["because"])) + "\n")
     quotes = "; ".join(f"\u201c{s['quote']}\u201d" for s in rec["sources"])
     out.write(f"Source: {source_line(rec)}: {quotes} ({', '.join(rec['cites'])}, rule `{rec['rule']}`)\n\n")
     if rec.get("draft"):

@@ -6,6 +6,13 @@ were checked against), the soaprules, engine, library and Python versions, the r
 format and the exact output. File contents are stored once per distinct sha256, so
 recording the same packs a thousand times stores them once.
 
+The packs stored are the ones compiled for the run, taken from the loaded RuleBook (each
+PackInfo holds the text the loader read once, and its sha256, the one the advice
+reports), never the files read again: a pack saved between evaluating and recording
+cannot make a record pair one version's output with the other's text. The same goes
+for the profile when `advise` passes the Document it evaluated (so `-`, standard input,
+records too); a profile given as a path is read as exact bytes, a BOM kept.
+
 A record is written in one transaction: a crash, an exception or SIGKILL part way
 leaves the database as it was before (SQLite's rollback journal undoes a half-written
 transaction the next time the file is opened).
@@ -233,21 +240,42 @@ def _read(path: Path, role: str) -> StoredFile:
     return StoredFile(role, shown, hashlib.sha256(raw).hexdigest(), text)
 
 
-def files_used(pack_paths) -> list[StoredFile]:
-    """The pack files exactly as the loader picks them, in its order, and the catalog
-    their citations were checked against."""
-    from .pack_load import CATALOG_FILE, DEFAULT_RULES_DIR, pack_files
+def _as_loaded(role: str, label: str, text: str) -> StoredFile:
+    """A file as the loader read it, once: the text it parsed (decoded, a leading BOM
+    dropped) and the sha256 of that text, the hash the advice reports."""
+    return StoredFile(role, label, _sha(text), text)
 
-    files = [_read(p, "pack") for p in pack_files([Path(p) for p in (pack_paths or [DEFAULT_RULES_DIR])])]
+
+def files_used(packs) -> list[StoredFile]:
+    """The packs exactly as they were loaded and compiled for the evaluation (the text
+    each PackInfo holds, in load order; never the files read again, which may have
+    changed since), and the catalog their citations were checked against."""
+    from .pack_load import CATALOG_FILE, DEFAULT_RULES_DIR
+
+    book = getattr(packs, "book", packs)  # a compiled Program, or its RuleBook
+    if not hasattr(book, "packs"):
+        raise TypeError("record() needs the Program or RuleBook the evaluation ran, not pack paths")
+    files = [_as_loaded("pack", info.file, info.text) for info in book.packs]
+    # The loader keeps no text of the catalog (pack_load.load_catalog returns its entries
+    # only), so it is the one file still read here; it is the shipped one, not the user's.
     catalog = DEFAULT_RULES_DIR / CATALOG_FILE
     return files + ([_read(catalog, "catalog")] if catalog.exists() else [])
 
 
-def record(db_path, profile_path, pack_paths, advice_text: str, *, fmt: str = "json") -> int:
-    """Store one evaluation; returns its id. `pack_paths` as given to `advise` (None or
-    empty: the shipped rules); `fmt` the report format `advice_text` is in."""
-    profile = _read(Path(profile_path), "profile")
-    files = files_used(pack_paths)
+def _profile_file(profile) -> StoredFile:
+    """A loaded profile (a source.Document: the text that was evaluated) or a path."""
+    if hasattr(profile, "text") and hasattr(profile, "file"):
+        return _as_loaded("profile", profile.file, profile.text)
+    return _read(Path(profile), "profile")
+
+
+def record(db_path, profile, packs, advice_text: str, *, fmt: str = "json") -> int:
+    """Store one evaluation; returns its id. `profile` is the loaded profile's Document
+    (or a path to read), `packs` the compiled Program (or RuleBook) the evaluation ran:
+    what is stored is what was compiled, not what the files hold by now; `fmt` the
+    report format `advice_text` is in."""
+    profile = _profile_file(profile)
+    files = files_used(packs)
     _check_output_matches(advice_text, fmt, files)
     versions = current_versions()
     with opened(db_path) as conn, transaction(conn):
@@ -277,18 +305,18 @@ def _link_file(conn: sqlite3.Connection, record_id: int, position: int, stored: 
 
 
 def _check_output_matches(advice_text: str, fmt: str, files: list[StoredFile]) -> None:
-    """A pack edited between evaluating and recording would make the record lie. The JSON
-    output names each pack's hash (of its text, BOM stripped), so check it when we can."""
+    """A record whose output came from other packs than the ones stored would lie. The
+    JSON output names each pack's hash (of the text loaded), so check it when we can."""
     if fmt != "json":
         return
     try:
         claimed = [p["sha256"] for p in json.loads(advice_text)["packs"]]
     except (ValueError, KeyError, TypeError):
         return
-    read = [hashlib.sha256(f.text.removeprefix("\ufeff").encode()).hexdigest() for f in files if f.role == "pack"]
-    if claimed != read:
-        raise AuditError(Diagnostic("the pack files changed on disk after the evaluation; nothing was recorded",
-                                    hint="run the command again"))
+    stored = [hashlib.sha256(f.text.removeprefix("\ufeff").encode()).hexdigest() for f in files if f.role == "pack"]
+    if claimed != stored:
+        raise AuditError(Diagnostic("the output was not produced by the packs given to record; nothing was recorded",
+                                    hint="record the Program the evaluation ran"))
 
 
 # -- reading ---------------------------------------------------------------------------

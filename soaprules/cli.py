@@ -75,7 +75,8 @@ def advise(profile: Path, fmt: str, packs: tuple[Path, ...], output: Path | None
     from .session import evaluate_profile
 
     try:
-        run = evaluate_profile(program_for(list(packs) or None), load_profile_arg(profile)[0])
+        loaded, profile_doc = load_profile_arg(profile)
+        run = evaluate_profile(program_for(list(packs) or None), loaded)
         advice = build(run)
     except SoapError as exc:
         _fail(exc)
@@ -84,7 +85,7 @@ def advise(profile: Path, fmt: str, packs: tuple[Path, ...], output: Path | None
     if record:  # before any output: no report goes out unrecorded
         from .audit import record as record_evaluation
         try:
-            record_id = record_evaluation(db, profile, list(packs) or None, buffer.getvalue(), fmt=fmt)
+            record_id = record_evaluation(db, profile_doc, run.program, buffer.getvalue(), fmt=fmt)  # as compiled
         except SoapError as exc:
             _fail(exc)
         sys.stderr.write(f"recorded as {record_id}: soaprules replay {record_id}\n")

@@ -21,7 +21,7 @@ from soaprules.advice import build
 from soaprules.cli import main
 from soaprules.errors import SoapError
 from soaprules.pack_load import DEFAULT_RULES_DIR, pack_files
-from soaprules.pipeline import advise_file
+from soaprules.pipeline import advise_file, program_for
 from soaprules.render import RENDERERS
 from soaprules.replay import replay
 
@@ -35,7 +35,9 @@ def report(profile, packs=None, fmt="json") -> str:
 
 
 def record_run(db, profile, packs=None, fmt="json") -> int:
-    return audit.record(db, profile, packs, report(profile, packs, fmt), fmt=fmt)
+    """As `advise --record` does: the Program that gave the output is what is recorded."""
+    text = report(profile, packs, fmt)
+    return audit.record(db, profile, program_for(packs), text, fmt=fmt)
 
 
 def counts(db) -> dict:
@@ -79,7 +81,7 @@ def test_replay_of_an_html_report_with_explain_trees_is_byte_identical(db):
     buffer = io.StringIO()
     render(build(run), buffer, run=run)
     assert '<body data-trees="explain">' in buffer.getvalue()
-    rid = audit.record(db, profile, None, buffer.getvalue(), fmt="html")
+    rid = audit.record(db, profile, run.program, buffer.getvalue(), fmt="html")
     assert replay(db, rid).identical
 
 
@@ -182,6 +184,7 @@ def test_an_exception_mid_transaction_leaves_no_half_record(db, monkeypatch):
 KILLED_RECORDER = textwrap.dedent("""
     import sys, time
     from soaprules import audit
+    from soaprules.pipeline import program_for
     real = audit._link_file
     def slow(conn, record_id, position, stored):
         real(conn, record_id, position, stored)
@@ -189,7 +192,7 @@ KILLED_RECORDER = textwrap.dedent("""
             print("mid-transaction", flush=True)
             time.sleep(60)
     audit._link_file = slow
-    audit.record(sys.argv[1], sys.argv[2], None, sys.argv[3], fmt="text")
+    audit.record(sys.argv[1], sys.argv[2], program_for(), sys.argv[3], fmt="text")
 """)
 
 
@@ -213,11 +216,12 @@ def test_sigkill_mid_record_leaves_the_database_consistent(db, tmp_path):
     assert replay(db, rid).identical and [r["id"] for r in audit.history(db)] == [rid, 1]
 
 
-def test_record_refuses_when_packs_changed_after_the_evaluation(db, packs):
+def test_record_refuses_an_output_the_given_packs_did_not_produce(db, packs):
     text = report(PROFILES[0], [packs])
     (packs / "core.yaml").write_text((packs / "core.yaml").read_text() + "\n# edited\n")
-    with pytest.raises(SoapError, match="changed on disk"):
-        audit.record(db, PROFILES[0], [packs], text)
+    other = program_for([packs])  # compiled from the edited file: not what gave `text`
+    with pytest.raises(SoapError, match="not produced by the packs"):
+        audit.record(db, PROFILES[0], other, text)
     assert not db.exists() or counts(db)["records"] == 0
 
 
@@ -227,7 +231,7 @@ def test_record_refuses_when_packs_changed_after_the_evaluation(db, packs):
 def test_profile_bytes_round_trip_exactly(tmp_path, text, bom, newline):
     path = tmp_path / "p.yaml"
     path.write_bytes((bom + text.replace("\n", newline)).encode("utf-8"))
-    rid = audit.record(tmp_path / "rt.db", path, None, "any output", fmt="text")
+    rid = audit.record(tmp_path / "rt.db", path, program_for(), "any output", fmt="text")
     stored = audit.load(tmp_path / "rt.db", rid).profile
     assert stored.data == path.read_bytes() and stored.sha256 == audit.hashlib.sha256(stored.data).hexdigest()
 
@@ -370,3 +374,74 @@ def test_a_negative_schema_version_is_refused(db, runner):
         conn.execute("PRAGMA user_version = -3")
     result = runner.invoke(main, ["advise", str(PROFILES[0]), "--record", "--db", str(db)])
     assert result.exit_code == 1 and "-3" in result.output and "recorded as" not in result.output
+
+
+# -- what is recorded is what was compiled, never the files read again --------------------
+
+QUIET_STAR = ROOT / "fixtures" / "profiles" / "rs20-quiet-star.yaml"
+EDIT = ("clinical.evaluations: [strong, solid]", "clinical.evaluations: [solid]")  # changes this profile's advice
+
+
+def _save_after_load(monkeypatch, core: Path):
+    """A hook after the packs are loaded and compiled: `core` is saved with EDIT before
+    anything is recorded (the race of a pack saved while `advise --record` runs)."""
+    import soaprules.session as session
+
+    original = core.read_text()
+    real = session.evaluate_profile
+
+    def evaluate_then_save(program, profile, *args, **kw):
+        run = real(program, profile, *args, **kw)
+        core.write_text(original.replace(*EDIT))
+        return run
+
+    monkeypatch.setattr(session, "evaluate_profile", evaluate_then_save)
+    return original
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_a_pack_saved_between_load_and_record_is_recorded_as_compiled(db, packs, runner, monkeypatch, fmt):
+    core = packs / "core.yaml"
+    assert EDIT[0] in core.read_text()
+    compiled = _save_after_load(monkeypatch, core)
+    result = runner.invoke(main, ["advise", str(QUIET_STAR), "--pack", str(packs), "--format", fmt,
+                                  "--record", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert core.read_text() != compiled  # the file on disk is the other version by now
+    (row,) = audit.history(db)
+    stored = {f.label: f for f in audit.load(db, row["id"]).packs}[str(core)]
+    assert stored.text == compiled and stored.sha256 == audit.hashlib.sha256(compiled.encode()).hexdigest()
+    if fmt == "json":  # the hash the advice claims is the hash of the text stored
+        claimed = {p["file"]: p["sha256"] for p in json.loads(result.stdout)["packs"]}
+        assert claimed[str(core)] == stored.sha256
+    again = replay(db, row["id"])
+    assert again.identical and again.output == result.stdout
+    monkeypatch.undo()
+    assert report(QUIET_STAR, [packs], fmt) != result.stdout  # the edit would have changed the advice
+
+
+def test_record_takes_the_packs_from_the_program_not_the_disk(db, packs):
+    program = program_for([packs])
+    text = report(QUIET_STAR, [packs])
+    for f in packs.glob("*.yaml"):  # every pack rewritten (one of them with an edit that matters)
+        f.write_text(f.read_text().replace(*EDIT) + "\n# saved later\n")
+    rid = audit.record(db, QUIET_STAR, program, text)
+    rec = audit.load(db, rid)
+    assert [(f.label, f.text) for f in rec.packs] == [(p.file, p.text) for p in program.book.packs]
+    assert all(f.sha256 == p.sha256 for f, p in zip(rec.packs, program.book.packs))
+    assert replay(db, rid).identical
+
+
+def test_a_profile_read_from_standard_input_is_recorded_as_evaluated(db, runner):
+    text = QUIET_STAR.read_text()
+    result = runner.invoke(main, ["advise", "-", "--format", "json", "--record", "--db", str(db)], input=text)
+    assert result.exit_code == 0, result.output
+    (row,) = audit.history(db)
+    rec = audit.load(db, row["id"])
+    assert rec.profile.text == text and rec.profile.label == "<stdin>"
+    assert replay(db, row["id"]).identical
+
+
+def test_record_needs_the_compiled_packs_not_paths(db):
+    with pytest.raises(TypeError):
+        audit.record(db, PROFILES[0], [DEFAULT_RULES_DIR], report(PROFILES[0]))

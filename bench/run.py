@@ -71,16 +71,42 @@ class Report:
         return "\n".join([fmt(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [fmt(r) for r in self.rows])
 
 
+def _outcome(run) -> tuple:
+    return ([(f.rule.id, f.stratum, f.bindings) for f in run.firings],
+            {k: (v.value, v.rule.id) for k, v in sorted(run.decisions.items())})
+
+
 def bench_matchers(report: Report, program, profiles, experta_profiles, repeats: int) -> float:
     from soaprules.session import ReferenceMatcher, evaluate_profile
 
+    from before import BeforeMatcher
     from experta_rules import ExpertaMatcher
+    from proxy import CFloor, ProxyMatcher
 
+    proxy, before = ProxyMatcher(program), BeforeMatcher()
     for p in profiles[:200]:  # warm: registration, caches
         evaluate_profile(program, p)
+    disagree = sum(_outcome(evaluate_profile(program, p)) != _outcome(evaluate_profile(program, p, m))
+                   for p in profiles[:1000] for m in (proxy, before))
     engine, runs = median_of(repeats, lambda: per_profile(profiles, lambda p: evaluate_profile(program, p)))
     report.add(f"engine path, {len(profiles)} profiles", f"{1 / engine:,.0f} profiles/s ({engine * 1e6:,.0f} us)",
                ">= 3,000 profiles/s per core", 1 / engine >= 3000, [1 / r for r in runs])
+    old, runs = median_of(repeats, lambda: per_profile(profiles, lambda p: evaluate_profile(program, p, before)))
+    report.add("engine glue before issue 15 (bench/before.py), same loop",
+               f"{1 / old:,.0f} profiles/s ({old * 1e6:,.0f} us); engine path {old / engine:.2f}x faster",
+               ">= 2x before", old / engine >= 2, [1 / r for r in runs])
+    floor = CFloor()
+    sessions = floor.record(program, profiles)
+    bare, runs = median_of(repeats, lambda: cpu_time(floor.replay) / len(profiles))
+    report.add(f"durable's C floor: this run's C calls replayed bare ({sessions / len(profiles):.1f} sessions "
+               "a profile)", f"{bare * 1e6:,.0f} us; engine path {engine / bare:.2f}x the floor", "<= 1.5x floor",
+               engine / bare <= 1.5, [r * 1e6 for r in runs])
+    px, runs = median_of(repeats, lambda: per_profile(profiles, lambda p: evaluate_profile(program, p, proxy)))
+    report.add("compiled pure-Python proxy of the same compiled program (bench/proxy.py), same loop",
+               f"{1 / px:,.0f} profiles/s ({px * 1e6:,.0f} us); engine path {engine / px:.2f}x the proxy",
+               "distance", None, [1 / r for r in runs])
+    print(f"  (proxy and before-glue disagreements with the engine on {min(1000, len(profiles))} profiles: "
+          f"{disagree})", flush=True)
     reference = ReferenceMatcher()
     ref, runs = median_of(repeats, lambda: per_profile(profiles, lambda p: evaluate_profile(program, p, reference)))
     report.add("reference evaluator (pure Python)", f"{1 / ref:,.0f} profiles/s; engine/reference {ref / engine:.2f}x",
@@ -185,6 +211,7 @@ def bench_memory(report: Report, program, profiles, total: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller samples, for a quick look")
+    parser.add_argument("--only", default="", help="comma-separated parts: matchers,pipeline,cold,packs,whatif,memory")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     n, n_experta, n_files, n_memory = (1000, 200, 200, 10_000) if args.quick else (10_000, 1000, 1000, 100_000)
@@ -199,12 +226,19 @@ def main() -> None:
           f"{len(program.book.packs)} packs, {args.repeats} repeats", flush=True)
     cohort = profiles(n, seed=3)
     report = Report()
-    engine = bench_matchers(report, program, cohort, cohort[:n_experta], args.repeats)
-    bench_pipeline(report, program, engine, n_files, args.repeats)
-    bench_cold(report, args.repeats)
-    bench_packs(report, args.repeats)
-    bench_whatif(report, program, args.repeats)
-    bench_memory(report, program, cohort, n_memory)
+    only = set(filter(None, args.only.split(",")))
+    want = lambda part: not only or part in only  # noqa: E731
+    engine = bench_matchers(report, program, cohort, cohort[:n_experta], args.repeats) if want("matchers") else None
+    if want("pipeline"):
+        bench_pipeline(report, program, engine, n_files, args.repeats)
+    if want("cold"):
+        bench_cold(report, args.repeats)
+    if want("packs"):
+        bench_packs(report, args.repeats)
+    if want("whatif"):
+        bench_whatif(report, program, args.repeats)
+    if want("memory"):
+        bench_memory(report, program, cohort, n_memory)
     print("\n" + report.table())
 
 

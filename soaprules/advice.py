@@ -152,8 +152,16 @@ def _trace(f: Firing) -> dict:
 
 
 def _unknowns(run: Evaluation) -> list[dict]:
-    """Missing fields that would have let a rule that did not fire decide."""
+    """Missing fields that would have let a rule that did not fire decide. The program's
+    generated question (reference.compile_unknowns) from its second report on: one report
+    is cheaper asked of the interpreter than generated."""
     fired = {f.rule.id for f in run.firings}
+    generated = run.program.unknowns_generated()
+    found = generated(run.world, fired) if generated else _unknowns_interpreted(run, fired)
+    return [{"path": p, "rules": rules} for p, rules in sorted(found.items())]
+
+
+def _unknowns_interpreted(run: Evaluation, fired: set) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     memo: dict = {}
     for rule in run.program.book.rules:
@@ -161,4 +169,4 @@ def _unknowns(run: Evaluation) -> list[dict]:
             continue
         for path in missing_inputs(rule.when, run.world, memo):
             found.setdefault(path, []).append(rule.id)
-    return [{"path": p, "rules": rules} for p, rules in sorted(found.items())]
+    return found

@@ -109,6 +109,19 @@ class Program:
         return [[ChunkPlan.of(self.ruleset_name(s.index, c), rules) for c, rules in enumerate(s.chunks)]
                 for s in self.strata]
 
+    def unknowns_generated(self):
+        """The generated unknowns function (reference.compile_unknowns), from the second
+        request on (None the first time): generating it costs about as much as 15 reports
+        asked of the interpreter, which a single cold `advise` should not pay."""
+        held = self.__dict__.get("_unknowns_fn")
+        if held is None:
+            self.__dict__["_unknowns_fn"] = False  # asked once
+            return None
+        if held is False:
+            from .reference import compile_unknowns
+            held = self.__dict__["_unknowns_fn"] = compile_unknowns(self.book.rules)
+        return held
+
     def ruleset_name(self, stratum: int, chunk: int) -> str:
         return f"soaprules-{self.digest[:16]}-s{stratum}-c{chunk}"
 

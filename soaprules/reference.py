@@ -267,3 +267,299 @@ def missing_inputs(node, world: World, memo: dict | None = None) -> set[str]:
     if result.value is not None:
         return set()
     return {e.path for e in result.evidence if e.verdict is None and e.scope in ("profile", "item")}
+
+
+# ---- the report's unknowns, generated ------------------------------------------------
+#
+# `missing_inputs` asks the interpreter above about every rule that did not fire: most of a
+# report's time. `compile_unknowns` generates the same question once per program as Python
+# source: every distinct whole-profile test is evaluated once per profile, each rule's
+# verdict is a few three-valued combinations of those, and only an undecided rule descends
+# into its undecided children for the paths. Same answers as `missing_inputs`, rule by
+# rule (tests/test_unknowns.py holds one to the other).
+
+def _all3(*values):
+    out = True
+    for v in values:
+        if v is False:
+            return False
+        if v is None:
+            out = None
+    return out
+
+
+def _any3(*values):
+    out = False
+    for v in values:
+        if v is True:
+            return True
+        if v is None:
+            out = None
+    return out
+
+
+def _not3(v):
+    return None if v is None else not v
+
+
+_EMPTY = {}
+_APPLY = {"eq": "{x} == {k}", "ne": "{x} != {k}", "lt": "{x} < {k}", "lte": "{x} <= {k}", "gt": "{x} > {k}",
+          "gte": "{x} >= {k}", "in": "{x} in {k}", "not_in": "{x} not in {k}", "contains": "{k} in {x}",
+          "contains_any": "any(_o in {x} for _o in {k})"}
+
+
+class _Source:
+    """Generated code under construction: constants, fresh names, the shared leaves."""
+
+    def __init__(self):
+        self.space: dict = {"_all3": _all3, "_any3": _any3, "_not3": _not3, "_dig": _dig, "_list_items": list_items,
+                            "_interval_verdict": interval_verdict, "_EMPTY": _EMPTY}
+        self.defs: list[str] = []
+        self.n = 0
+        self.wheres: dict = {}  # id(where node) -> (verdict fn, paths fn)
+
+    def const(self, value) -> str:
+        self.n += 1
+        self.space[f"K{self.n}"] = value
+        return f"K{self.n}"
+
+    def name(self, prefix: str) -> str:
+        self.n += 1
+        return f"{prefix}{self.n}"
+
+
+class _Scope:
+    """One generated function body: a value looked up or a leaf decided once per body."""
+
+    def __init__(self, src: _Source, item: bool):
+        self.src, self.item = src, item
+        self.lines: list[str] = []
+        self.values: dict = {}
+        self.leaves: dict = {}
+
+    def value(self, ref: cond.Ref) -> str:
+        key = (ref.scope, ref.name)
+        if key not in self.values:
+            var = self.values[key] = self.src.name("x")
+            name = repr(ref.name)
+            expr = {"item": f"it.get({name})", "derived": f"(D.get({name}) or None)", "decision": f"C.get({name})",
+                    "timeline": f"(_dig(T, {name}) if T else None)"}.get(ref.scope, f"_dig(data, {name})")
+            self.lines.append(f"{var} = {expr}")
+        return self.values[key]
+
+    def leaf(self, node: cond.Test) -> str:
+        key = (node.ref.scope, node.ref.name, node.op, repr(node.value))
+        if key not in self.leaves:
+            x = self.value(node.ref)
+            var = self.leaves[key] = self.src.name("l")
+            if node.op in ("exists", "missing"):
+                expr = f"{x} is {'not ' if node.op == 'exists' else ''}None"
+            elif node.ref.scope == "derived":
+                expr = f"None if {x} is None else any({_APPLY[node.op].format(x='_v', k=self.src.const(node.value))} " \
+                       f"for _v in {x})"
+            else:
+                expr = f"None if {x} is None else ({_APPLY[node.op].format(x=x, k=self.src.const(node.value))})"
+            self.lines.append(f"{var} = {expr}")
+        return self.leaves[key]
+
+    def verdict(self, node, out: list) -> str:
+        """Append to `out` the lines that compute `node`'s verdict; return its variable (or a
+        leaf's, shared by the whole body)."""
+        if isinstance(node, cond.Test):
+            return self.leaf(node)
+        if isinstance(node, (cond.All, cond.Any_)):
+            parts = [self.verdict(c, out) for c in node.children]
+            var = self.src.name("n")
+            out.append(f"{var} = {'_all3' if isinstance(node, cond.All) else '_any3'}({', '.join(parts)})")
+            return var
+        if isinstance(node, cond.Not):
+            inner = self.verdict(node.child, out)
+            var = self.src.name("n")
+            out.append(f"{var} = _not3({inner})")
+            return var
+        if isinstance(node, cond.Some) and not self.item:
+            verdict_fn, _ = self.src_where(node.where)
+            key = ("some", node.list_path, cond.aggregate_key(node.list_path, node.where, None))
+            if key not in self.leaves:
+                var = self.leaves[key] = self.src.name("s")
+                self.lines.append(f"{var} = _some({self.src.const(node.list_path)}, {verdict_fn}, data, w)")
+            return self.leaves[key]
+        if isinstance(node, cond.Count) and not self.item:
+            verdict_fn, _ = self.src_where(node.where)
+            key = ("count", node.key)
+            if key not in self.leaves:
+                var = self.leaves[key] = self.src.name("c")
+                sum_field = self.src.const(node.sum_field)
+                self.lines.append(f"{var} = _count({self.src.const(node.list_path)}, {verdict_fn}, {sum_field}, data)")
+            var = self.src.name("n")
+            iv = self.leaves[key]
+            out.append(f"{var} = None if {iv} is None else _interval_verdict({node.op!r}, {iv}[0], {iv}[1], "
+                       f"{self.src.const(node.value)})")
+            return var
+        var = self.src.name("n")  # not expected (nothing nests in a where-clause): ask the interpreter
+        out.append(f"{var} = _verdict({self.src.const(node)}, w, it or None)")
+        return var
+
+    def src_where(self, where):
+        return _where_fns(self.src, where)
+
+    def paths(self, node, names: dict, out: list, indent: str) -> None:
+        """Lines adding to `found` the paths that keep `node` (undecided) undecided."""
+        if isinstance(node, cond.Test):
+            if node.ref.scope == "profile":
+                out.append(f"{indent}add({node.ref.name!r})")
+            elif node.ref.scope == "item":
+                out.append(f"{indent}add(ip + {'.' + node.ref.name!r})")
+            return
+        if isinstance(node, (cond.All, cond.Any_)):
+            for child in node.children:
+                inner: list = []
+                self.paths(child, names, inner, indent + "    ")
+                if inner:
+                    out.append(f"{indent}if {names[id(child)]} is None:")
+                    out.extend(inner)
+            return
+        if isinstance(node, cond.Not):
+            self.paths(node.child, names, out, indent)
+            return
+        if isinstance(node, cond.Some) and not self.item:
+            verdict_fn, paths_fn = self.src_where(node.where)
+            out.append(f"{indent}_some_paths({self.src.const(node.list_path)}, {verdict_fn}, {paths_fn}, data, w, add)")
+            return
+        if isinstance(node, cond.Count) and not self.item:
+            out.append(f"{indent}add({node.list_path!r})")
+            return
+        out.append(f"{indent}_paths({self.src.const(node)}, w, it or None, ip, add)")
+
+    def named_verdict(self, node, out: list) -> tuple[str, dict]:
+        """The verdict lines of `node`, and the variable of every sub-node (for `paths`)."""
+        names: dict = {}
+
+        def walk(n):
+            if isinstance(n, (cond.All, cond.Any_)):
+                parts = [walk(c) for c in n.children]
+                var = self.src.name("n")
+                out.append(f"{var} = {'_all3' if isinstance(n, cond.All) else '_any3'}({', '.join(parts)})")
+            elif isinstance(n, cond.Not):
+                var = self.src.name("n")
+                out.append(f"{var} = _not3({walk(n.child)})")
+            else:
+                var = self.verdict(n, out)
+            names[id(n)] = var
+            return var
+        return walk(node), names
+
+
+def _where_fns(src: _Source, where) -> tuple[str, str]:
+    """(verdict, paths) functions of one where-clause, on one entry; "None" without a clause."""
+    if where is None:
+        return "None", "None"
+    if id(where) in src.wheres:
+        return src.wheres[id(where)]
+    scope = _Scope(src, item=True)
+    body: list = []
+    top, names = scope.named_verdict(where, body)
+    paths: list = []
+    scope.paths(where, names, paths, "    ")
+    v, p = src.name("W"), src.name("P")
+    prelude = ["    it = it or _EMPTY", "    D, C, T = w.derived, w.decisions, w.timeline"] + \
+              ["    " + line for line in scope.lines]
+    src.defs.append("\n".join([f"def {v}(it, w, data):"] + prelude + ["    " + b for b in body] +
+                              [f"    return {top}"]))
+    src.defs.append("\n".join([f"def {p}(it, w, data, ip, add):"] + prelude + ["    " + b for b in body] +
+                              (paths or ["    pass"])))
+    src.space["_keep"] = src.space.get("_keep", [])
+    src.space["_keep"].append(where)  # ids stay valid while the program lives
+    src.wheres[id(where)] = (v, p)
+    return v, p
+
+
+def _gen_some(list_path, where_fn, data, w):
+    """`_some_verdict`, with the where-clause generated."""
+    items = list_items(data, list_path)
+    if items is None:
+        return None
+    out = False
+    for entry in items:
+        value = True if where_fn is None else where_fn(entry, w, data)
+        if value is True:
+            return True
+        if value is None:
+            out = None
+    return out
+
+
+def _gen_some_paths(list_path, where_fn, paths_fn, data, w, add):
+    """The evidence paths of an undecided `some`: the list, or its first undecided entry's."""
+    items = list_items(data, list_path)
+    if items is None:
+        add(list_path)
+        return
+    for i, entry in enumerate(items):
+        if where_fn is not None and where_fn(entry, w, data) is None:
+            paths_fn(entry, w, data, f"{list_path}[{i}]", add)
+            return
+
+
+_NOWHERE = World({})
+
+
+def _gen_count(list_path, where_fn, sum_field, data):
+    """`count_interval`, with the where-clause generated (read, like it, in a world of the
+    profile alone)."""
+    items = list_items(data, list_path)
+    if items is None:
+        return None
+    low = high = 0
+    for item in items:
+        value = True if where_fn is None else where_fn(item, _NOWHERE, data)
+        amount = 1 if sum_field is None or not isinstance(item, dict) else item.get(sum_field, 1)
+        low += amount if value is True else 0
+        high += amount if value is not False else 0
+    return low, high
+
+
+def _paths(node, world, item, item_path, add) -> None:
+    for e in evaluate(node, world, item, item_path).evidence:
+        if e.verdict is None and e.scope in ("profile", "item"):
+            add(e.path)
+
+
+def compile_unknowns(rules: list):
+    """A function (world, fired rule ids) -> {path: [rule ids]}: for every rule not in fired,
+    in order, what `missing_inputs` finds."""
+    src = _Source()
+    scope = _Scope(src, item=False)
+    body: list = []
+    for rule in rules:
+        lines: list = []
+        top, names = scope.named_verdict(rule.when, lines)
+        paths: list = []
+        scope.paths(rule.when, names, paths, "        ")
+        rid = src.const(rule.id)
+        body.append(f"    if {rid} not in fired:")
+        body += ["        " + line for line in lines]
+        body.append(f"        if {top} is None:")
+        body.append(f"            add = _adder(found, {rid})")
+        body += ["    " + line for line in paths] or ["            pass"]
+    fn = "\n".join(["def unknowns(w, fired):", "    data, D, C, T = w.data, w.derived, w.decisions, w.timeline",
+                    "    it, ip, found = _EMPTY, None, {}"] + ["    " + line for line in scope.lines] + body +
+                   ["    return found"])
+    src.space.update(_some=_gen_some, _some_paths=_gen_some_paths, _count=_gen_count, _paths=_paths, _verdict=verdict,
+                     _adder=_adder)
+    text = "\n\n".join(src.defs + [fn]) + "\n"
+    exec(compile(text, "<soaprules unknowns>", "exec"), src.space)
+    out = src.space["unknowns"]
+    out.source = text
+    return out
+
+
+def _adder(found: dict, rule_id: str):
+    """`add(path)` for one undecided rule: each path lists the rule once."""
+    seen: set = set()
+
+    def add(path: str) -> None:
+        if path not in seen:
+            seen.add(path)
+            found.setdefault(path, []).append(rule_id)
+    return add

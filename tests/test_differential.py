@@ -175,3 +175,26 @@ def test_engine_and_reference_agree_on_generated_packs(tmp_path_factory, text, p
 @given(text=packs(), people=st.lists(profiles(), min_size=1, max_size=25))
 def test_engine_and_reference_agree_on_generated_packs_at_length(tmp_path_factory, text, people):
     check(tmp_path_factory, text, people)
+
+
+def check_unknowns(tmp_path_factory, text: str, people: list) -> None:
+    from test_unknowns import interpreted
+    from soaprules.reference import compile_unknowns
+    path = tmp_path_factory.mktemp("gen") / "gen.yaml"
+    path.write_text(text)
+    try:
+        program = compile_book(load_rulebook([path]))
+    except PackError as exc:
+        assume(False)
+        raise AssertionError from exc
+    generated = compile_unknowns(program.book.rules)
+    for profile in people:
+        run = evaluate_profile(program, profile, ReferenceMatcher())
+        for fired in ({f.rule.id for f in run.firings}, set()):
+            assert generated(run.world, fired) == interpreted(program, run.world, fired), (text, profile)
+
+
+@settings(max_examples=60, phases=[Phase.explicit, Phase.generate], **COMMON)
+@given(text=packs(), people=st.lists(profiles(), min_size=1, max_size=8))
+def test_generated_unknowns_agree_with_the_interpreter_on_generated_packs(tmp_path_factory, text, people):
+    check_unknowns(tmp_path_factory, text, people)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import copy
 import re
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from typing import Callable
 
 from pydantic import ValidationError
 
 from . import datapath, profile as profile_module
+from .calendar import WEEKDAYS, cycle_for, cycle_year, eastern, eastern_at
 from .schema_paths import FieldSpec, item_fields, profile_fields
 from .suggest import closest
 
@@ -31,10 +33,13 @@ def label(value) -> str:
     return str(value).replace("_", " ")
 
 
-def parse(spec: FieldSpec, text: str):
+def parse(spec: FieldSpec, text: str, week: Callable[[datetime], date | None] | None = None):
+    """`week`: the Match Week's Monday for a moment (match_week(book)), so "Monday 10:30" has a date."""
     text = text.strip()
     if not text:
         raise AnswerError("the answer is empty: give a value (at the prompt, an empty line skips the question)")
+    if spec.kind == "datetime":
+        return _moment(spec, text, week)
     return _PARSERS[spec.kind](spec, text)
 
 
@@ -78,17 +83,88 @@ def _whole_number(spec: FieldSpec, text: str) -> int:
     return value
 
 
-def _moment(spec: FieldSpec, text: str) -> str:
-    if text.lower() == "now":
+WEEKDAY = {name[:3]: name for name in WEEKDAYS}
+_CLOCK = r"(?P<hour>\d{1,2})(?::(?P<minute>\d\d))?\s*(?P<half>am|pm|a\.m\.|p\.m\.)?"
+_DAY = r"(?P<day>today|tomorrow|yesterday|[a-z]+)"
+_ET = r"(?:\s*(?:et|eastern(?:\s+time)?|edt|est))?"
+_PLAIN = (re.compile(rf"^{_DAY},?\s+(?:at\s+)?{_CLOCK}{_ET}$"), re.compile(rf"^{_CLOCK}{_ET},?\s+(?:on\s+)?{_DAY}$"))
+_DATE_AND_CLOCK = re.compile(rf"^(?P<date>\d{{4}}-\d\d-\d\d)(?:[ T]|\s+at\s+){_CLOCK}{_ET}$")
+DATE_EXAMPLE = "Monday 10:30"
+
+
+def match_week(book) -> Callable[[datetime], date | None]:
+    """The Monday of the Match Week a student means by a weekday name, from the packs'
+    calendar: this year's week until a week after its Match Day, then next year's."""
+    def monday(now: datetime) -> date | None:
+        for year in (cycle_year(now), cycle_year(now) + 1):
+            cycle = cycle_for(book.calendar, book.calendar_rule, eastern_at(date(year, 6, 1), "12:00"))
+            if cycle is None or not cycle.milestones:
+                return None
+            first, last = cycle.milestones[0][1], cycle.milestones[-1][1]
+            if now < last + timedelta(days=7):
+                start = eastern(first).date()
+                return start - timedelta(days=start.weekday())
+        return None
+    return monday
+
+
+def _moment(spec: FieldSpec, text: str, week=None) -> str:
+    """now; a weekday of Match Week and a time ("Monday 10:30", Eastern time); a date and a
+    time ("2026-03-16 10:30", Eastern time); or ISO 8601 with its own offset."""
+    plain = text.lower().strip().rstrip(".")
+    if plain == "now":
         return datetime.now().astimezone().replace(second=0, microsecond=0).isoformat()
+    found = _DATE_AND_CLOCK.match(plain)
+    if found:
+        day = date.fromisoformat(found["date"])
+        return _eastern(day, found, text)
+    if plain in WEEKDAYS or plain in WEEKDAY or plain in ("today", "tomorrow"):
+        raise AnswerError(f"'{text}' needs a time too, e.g. {text.strip().capitalize()} 10:30 (Eastern time)")
+    for pattern in _PLAIN:
+        found = pattern.match(plain)
+        if found:
+            return _eastern(_day(found["day"], text, week), found, text)
     try:
-        value = datetime.fromisoformat(text)
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise AnswerError(f"'{text}' is not a date and time: type now, or e.g. 2026-03-16T10:30-04:00") from None
-    if value.utcoffset() is None:
-        raise AnswerError("add your UTC offset so the time is not ambiguous, e.g. 2026-03-16T10:30-04:00 "
-                          "(US Eastern in March), or type now")
+        raise AnswerError(f"'{text}' is not a day and time: type now, or e.g. {DATE_EXAMPLE} (Eastern time), "
+                          "or a date such as 2026-03-16 10:30") from None
+    if value.utcoffset() is None:  # a date and time with no offset: Eastern, as NRMP's schedule
+        return eastern_at(value.date(), value.strftime("%H:%M")).isoformat()
     return value.isoformat()
+
+
+def _day(word: str, text: str, week) -> date:
+    today = eastern(datetime.now().astimezone()).date()
+    relative = {"today": 0, "tomorrow": 1, "yesterday": -1}
+    if word in relative:
+        return today + timedelta(days=relative[word])
+    name = WEEKDAY.get(word[:3]) if len(word) >= 3 else None
+    if name is None or not name.startswith(word):
+        raise AnswerError(f"'{text}' is not a day and time: start with a weekday, e.g. {DATE_EXAMPLE}, "
+                          "or give a date such as 2026-03-16 10:30")
+    monday = week(datetime.now().astimezone()) if week is not None else None
+    if monday is None:
+        raise AnswerError(f"'{text}': without the Match Week calendar a weekday is ambiguous; "
+                          "give the date, e.g. 2026-03-16 10:30")
+    return monday + timedelta(days=WEEKDAYS.index(name))
+
+
+def _eastern(day: date, found: re.Match, text: str) -> str:
+    hour, minute, half = int(found["hour"]), int(found["minute"] or 0), (found["half"] or "").replace(".", "")
+    if half:
+        if not 1 <= hour <= 12:
+            raise AnswerError(f"'{text}': with am or pm the hour is 1 to 12")
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise AnswerError(f"'{text}' is not a time of day: use 24-hour time such as 14:30, or 2:30 pm")
+    return eastern_at(day, f"{hour:02d}:{minute:02d}").isoformat()
+
+
+def said(value: str) -> str:
+    """An instant as the student reads it back: 'Monday 16 March 2026, 10:30 ET'."""
+    at = eastern(datetime.fromisoformat(value))
+    return f"{at.strftime('%A')} {at.day} {at.strftime('%B')} {at.year}, {at.strftime('%H:%M')} ET"
 
 
 def _text(spec: FieldSpec, text: str) -> str:
@@ -168,7 +244,7 @@ def _unknown(path: str, known: list[str]) -> str:
     return f"'{path}' is not a question of the profile" + (f"; did you mean '{guess}'?" if guess else "")
 
 
-def parse_assignment(text: str) -> tuple[str, object]:
+def parse_assignment(text: str, week=None) -> tuple[str, object]:
     """`path=value` (a flag or a stdin line) -> (path, parsed value). A list of entries takes
     yes/no here: no records that there are none; entries are given field by field."""
     path, sep, raw = text.partition("=")
@@ -177,7 +253,7 @@ def parse_assignment(text: str) -> tuple[str, object]:
         raise AnswerError(f"'{text}' is not PATH=VALUE, e.g. status.phase=soap")
     spec = resolve(path)
     try:
-        value = parse(spec, raw)
+        value = parse(spec, raw, week)
     except AnswerError as exc:
         raise AnswerError(f"{path}: {exc}") from None
     if spec.kind == "items":

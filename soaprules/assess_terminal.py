@@ -1,7 +1,12 @@
 """The interview at a terminal: questions and messages to stderr, answers from stdin.
 
 Questions go to stderr so that `soaprules assess --format json > advice.json` keeps
-standard output for the advice alone.
+standard output for the advice alone. At a real terminal answers are read with
+prompt_toolkit: the arrow keys move in the line (and up/down recall earlier answers),
+Ctrl-A/Ctrl-E and the other Emacs keys edit it, and the prompt goes to stderr even when
+stdout is redirected (readline, the standard library's, prompts on stdout and is not
+used at all when stdout is not a terminal, and is missing on Windows). From a pipe or a
+test, lines are read plainly.
 """
 from __future__ import annotations
 
@@ -11,24 +16,61 @@ from typing import TextIO
 
 from .answers import NO, YES, label
 from .assess_io import read_line
-from .interview import Candidate, Question
+from .interview import Candidate, Question, _student
 
 HINTS = {
     "enum": "type a number or a choice",
     "enum_list": "type the numbers or choices that apply, separated by commas, or none",
     "bool": "yes or no",
     "int": "a whole number from {minimum} to {maximum}",
-    "datetime": "type now, or a date and time such as 2026-03-16T10:30-04:00",
+    "datetime": "type now, or a day and time such as Monday 10:30 (Eastern time, as NRMP's schedule), "
+                "or a date such as 2026-03-16 10:30",
     "str": "a short text",
 }
 KEYS = ("Press Enter on an empty line to skip a question (it stays unknown), type back to change "
         "the previous answer, stop to get your advice now, or ? to see why a question is asked.")
 
 
+class LineEditor:
+    """Reads one answer with line editing and a history of this session's answers."""
+
+    def __init__(self, stdin: TextIO, out: TextIO):
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.history import InMemoryHistory
+        from prompt_toolkit.input import create_input
+        from prompt_toolkit.output import create_output
+
+        self.session = PromptSession(history=InMemoryHistory(), input=create_input(stdin),
+                                     output=create_output(stdout=out), enable_suspend=False)
+
+    def read(self, prompt: str) -> str | None:
+        try:
+            return self.session.prompt(prompt)
+        except EOFError:  # Ctrl-D on an empty line: the input has ended
+            return None
+
+
+def _interactive(stdin: TextIO, out: TextIO) -> bool:
+    try:
+        return stdin.isatty() and out.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 class TerminalTalk:
-    def __init__(self, stdin: TextIO, stderr: TextIO):
+    def __init__(self, stdin: TextIO, stderr: TextIO, editor: LineEditor | None = None):
         self.stdin, self.out = stdin, stderr
         self.width = min(88, shutil.get_terminal_size((80, 24)).columns)
+        self.editor = editor or (LineEditor(stdin, stderr) if _interactive(stdin, stderr) else None)
+
+    def _read(self) -> str | None:
+        """The prompt, then one line: edited at a terminal, plain from a pipe."""
+        if self.editor is not None:
+            self.out.flush()
+            return self.editor.read("> ")
+        self.out.write("> ")
+        self.out.flush()
+        return read_line(self.stdin)
 
     def say(self, text: str) -> None:
         """Write text, wrapping long lines at word breaks to the terminal's width."""
@@ -48,17 +90,13 @@ class TerminalTalk:
             self.say("  For example: " + ", ".join(label(v) for v in question.examples) + ".")
         if question.kind == "field" and question.spec.kind in ("enum", "enum_list"):
             self.say(self._menu(question.spec.values))
-        self.out.write("> ")
-        self.out.flush()
-        return read_line(self.stdin)
+        return self._read()
 
     def yes_no(self, text: str) -> bool:
         """Ask until yes or no; the end of input counts as no (nothing is overwritten)."""
         while True:
             self.say(text + "  [yes or no]")
-            self.out.write("> ")
-            self.out.flush()
-            reply = read_line(self.stdin)
+            reply = self._read()
             word = "no" if reply is None else reply.strip().lower()
             if word in YES + NO:
                 return word in YES
@@ -67,8 +105,14 @@ class TerminalTalk:
     def error(self, text: str) -> None:
         self.say(f"  Sorry, that did not fit: {text}" + ("" if text.endswith(("?", ".")) else "."))
 
-    def explain(self, question: Question, candidate: Candidate | None) -> None:
-        self.say(f"  {question.spec.description}")
+    def explain(self, question: Question, candidate: Candidate | None, why: list[str] = ()) -> None:
+        """Why we ask: the reasons of the rules that read the answer, then what it can change."""
+        if why:
+            self.say("  Why we ask:")
+            for reason in why:
+                self.say(f"  - {reason}")
+        else:
+            self.say(f"  Why we ask: {_student(question.spec.description)}")
         if candidate and candidate.changes:
             self.say(f"  Your answer can change {_changes(candidate.changes)}.")
         elif question.entry:

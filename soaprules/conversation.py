@@ -12,8 +12,8 @@ from typing import Callable, Protocol
 
 from . import profile as profile_module
 from .advice import build
-from .answers import AnswerError, checked, get, parse, put
-from .interview import PHASE, Candidate, Question, entry_fields, more_question, question_for, ranked
+from .answers import AnswerError, checked, get, match_week, parse, put, said
+from .interview import NOW, PHASE, Candidate, Question, entry_fields, impacts, more_question, question_for, ranked, reads
 from .session import evaluate_profile
 
 SKIP, BACK, STOP, HELP = "", "back", "stop", ("help", "?")
@@ -23,7 +23,7 @@ class Talk(Protocol):
     def say(self, text: str) -> None: ...
     def ask(self, question: Question, number: int, left: int) -> str | None: ...  # None: input ended
     def error(self, text: str) -> None: ...
-    def explain(self, question: Question, candidate: Candidate | None) -> None: ...
+    def explain(self, question: Question, candidate: Candidate | None, why: list[str]) -> None: ...
 
 
 def evaluate(program, data: dict):
@@ -64,7 +64,7 @@ class Interview:
             if word == STOP:
                 return "stopped"
             if word in HELP:
-                self.talk.explain(question, candidate)
+                self.talk.explain(question, candidate, why_asked(self.program.book, question, candidate))
             elif word == BACK:
                 self._back()
             else:
@@ -103,12 +103,14 @@ class Interview:
         if data != self.data:
             self.data = data
             self.save(data)
+        if question.kind == "field" and question.spec.kind == "datetime" and reply.strip():
+            self.talk.say(f"  Taken as {said(get(data, question.path))}.")
 
     def _apply(self, question: Question, reply: str) -> tuple[dict, list]:
         """The profile after this reply, and the questions the reply opens (a new entry's)."""
         if reply.strip() == SKIP:
             return self.data, []
-        value = parse(question.spec, reply)
+        value = parse(question.spec, reply, match_week(self.program.book))
         if question.kind == "field":
             return checked(put(self.data, question.path, value)), []
         list_path = question.path if question.kind == "any" else question.entry[0]
@@ -123,3 +125,49 @@ class Interview:
         phase = get(self.data, PHASE)
         fields = entry_fields(self.program.book, list_path, phase)
         return [question_for(f"{list_path}[{index}].{name}") for name in fields] + [more_question(list_path, index)]
+
+
+# ---- why a question is asked ---------------------------------------------------------------
+
+WHY_SHOWN = 3
+
+
+def why_asked(book, question: Question, candidate: Candidate | None) -> list[str]:
+    """The reasons, in the packs' own words (each rule's `rationale`), of the rules that read
+    this answer: those it could still decide first, the most consequential first."""
+    path = question.entry[0] if question.entry else question.path
+    field = question.path.rsplit(".", 1)[-1] if question.entry and question.kind == "field" else None
+    deciding = set(candidate.rules) if candidate else set()
+    effect = impacts(book)
+
+    clock = path == NOW  # the time is read through the Match Week timeline
+
+    def reading(rule) -> bool:
+        found = reads(rule)
+        if field is not None:
+            return field in found.items.get(path, frozenset())
+        return path in found.paths or clock and found.timeline
+
+    rules = [r for r in book.rules if r.id in deciding or reading(r)]
+    rules.sort(key=lambda r: (r.id not in deciding, clock and not reads(r).timeline,
+                              -len(effect.get(r.id, ())), book.rules.index(r)))
+    out: list[str] = []
+    for rule in rules:
+        text = _for_student(rule.rationale or "")
+        if text and text not in out:
+            out.append(text)
+        if len(out) == WHY_SHOWN:
+            break
+    return out
+
+
+def _for_student(text: str) -> str:
+    """A rationale said to the student: one paragraph, 'you' for the applicant, no raw field paths."""
+    from .interview import _student
+
+    text = _student(" ".join(text.split()))
+    for old, new in (("the student's", "your"), ("The student's", "Your"), ("a student", "you"),
+                     ("the student", "you"), ("The student", "You")):
+        text = text.replace(old, new)
+    text = text.replace("status.now", "the time").replace("you is", "you are").replace("you has", "you have")
+    return text[:1].upper() + text[1:]

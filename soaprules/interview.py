@@ -65,17 +65,19 @@ class Question:
             return f"{_title(self.spec.description)}: do you have any?"
         if self.kind == "more":
             return f"Add another entry to {_title(self.spec.description).split(',')[0].lower()}?"
-        return _student(self.spec.description)
+        from .question_words import question  # second person: "Do you need a visa...?"
+        return question(_student(self.spec.description), yes_no=self.spec.kind == "bool", entry=bool(self.entry))
 
 
 def _title(description: str) -> str:
-    return _student(description).rstrip(".")
+    from .question_words import heading  # "Where you are in the cycle", no raw field names
+    return heading(_student(description).rstrip("."))
 
 
 def _student(description: str) -> str:
     """The schema's description, said to the student: no heuristic IDs, 'you' not 'the applicant'."""
     text = re.sub(r"(,\s*|\s*)\b[A-Z]{2}-\d\d\b", "", description or "")
-    text = re.sub(r"\s*\(\s*\)", "", text).replace("(, ", "(").strip()
+    text = re.sub(r"\s*\(\s*\)", "", text).replace("(, ", "(").replace("(: ", "(").strip()
     for old, new in (("the applicant is", "you are"), ("the applicant's", "your"), ("the applicant", "you")):
         text = text.replace(old, new)
     return text

@@ -96,7 +96,7 @@ class Persona:
     def error(self, text):
         self.errors.append(text)
 
-    def explain(self, question, candidate):
+    def explain(self, question, candidate, why):
         pass
 
     def ask(self, question, number, left):
@@ -303,6 +303,59 @@ def test_saved_yaml_round_trips_and_adds_nothing(tmp_path, profile):
     assert "null" not in text
 
 
+COMMENTED = """\
+# Ana's profile, kept by her advisor. Do not share.
+schema: soaprules/profile@1
+applicant:
+  id: '08'        # the school's number, quoted
+status:
+  phase: soap     # she is in SOAP
+# geography: she said midwest first
+geography:
+  regions: [midwest]   # only midwest for now
+  max_cities: 3
+"""
+
+
+def test_saving_into_an_existing_profile_keeps_its_comments_and_order(tmp_path):
+    target = tmp_path / "ana.yaml"
+    target.write_text(COMMENTED)
+    data = load(target)
+    data["geography"]["regions"] = ["midwest", "south"]
+    data["status"]["soap_eligible"] = True
+    data["red_flags"] = []
+    data["applicant"]["school_network"] = "average"
+    data["clinical"] = {"evaluations": "strong"}
+    del data["geography"]["max_cities"]
+    save(target, data)
+    text = target.read_text()
+    for comment in ("# Ana's profile, kept by her advisor. Do not share.", "# the school's number, quoted",
+                    "# she is in SOAP", "# geography: she said midwest first", "# only midwest for now"):
+        assert comment in text, comment
+    assert "id: '08'" in text and "regions: [midwest, south]" in text and "max_cities" not in text
+    keys = [line.split(":")[0] for line in text.splitlines() if line and not line.startswith((" ", "#"))]
+    assert keys == ["schema", "applicant", "status", "clinical", "red_flags", "geography"]  # new ones in schema order
+    # the added status answer sits in its section, above the comment that heads the next one
+    assert text.index("soap_eligible: true") < text.index("# geography: she said midwest first")
+    assert load(target) == checked(data)
+    assert "%YAML" not in text and "null" not in text
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(profiles(), profiles())
+def test_saving_over_an_existing_profile_round_trips(tmp_path, first, second):
+    """Round-trip saving of any profile into any other: it reads back as the new answers."""
+    target = tmp_path / "over.yaml"
+    plain = lambda p: {k: v for k, v in p.model_dump(by_alias=True, exclude_none=True, mode="json").items()
+                       if k != "schema"}  # noqa: E731
+    save(target, plain(first))
+    target.write_text("# a comment of the student's\n" + target.read_text())
+    save(target, plain(second))
+    text = target.read_text()
+    assert text.startswith("# a comment of the student's\n")
+    assert load(target) == checked(plain(second))
+
+
 def test_unanswered_means_absent(program, runner, tmp_path):
     """Skipping everything but the phase saves the phase and nothing else."""
     target = tmp_path / "s.yaml"
@@ -316,16 +369,66 @@ def test_unanswered_means_absent(program, runner, tmp_path):
 
 def test_bad_answers_are_explained_and_asked_again(runner, tmp_path):
     target = tmp_path / "v.yaml"
-    lines = ["sopa", "soap", "next tuesday", "2026-03-16T10:30", "2026-03-16T10:30-04:00", "maybe", "no"]
+    lines = ["sopa", "soap", "next tuesday", "Monday", "2026-03-16T10:30-04:00", "maybe", "no"]
     result = runner.invoke(main, ["assess", "--profile", str(target)], input="\n".join(lines) + "\nstop\n")
     assert result.exit_code == 0
     err = flat(result.stderr)
     assert "did you mean 'soap'?" in err
-    assert "is not a date and time" in err and "add your UTC offset" in err
+    assert "'next tuesday' is not a day and time" in err and "Monday 10:30 (Eastern time)" in err
+    assert "'Monday' needs a time too" in err
+    assert "UTC offset" not in err  # asked plainly: Eastern time is assumed, and said
+    assert "Taken as Monday 16 March 2026, 10:30 ET." in err
     assert "'maybe' is not yes or no" in err
     saved = yaml.safe_load(target.read_text())
     assert saved["status"] == {"phase": "soap", "now": "2026-03-16T10:30:00-04:00"}
-    assert asked_in(result.stderr)[:3] == ["status.phase", "status.phase", "status.now"]
+    assert asked_in(result.stderr)[:4] == ["status.phase", "status.phase", "status.now", "status.now"]
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Monday 10:30", "2026-03-16T10:30:00-04:00"),  # a weekday is a day of the packs' Match Week
+    ("mon 2pm", "2026-03-16T14:00:00-04:00"),
+    ("Tuesday at 8:00 ET", "2026-03-17T08:00:00-04:00"),
+    ("10:30 on Thursday", "2026-03-19T10:30:00-04:00"),
+    ("Thursday 9 pm", "2026-03-19T21:00:00-04:00"),
+    ("2026-03-16 10:30", "2026-03-16T10:30:00-04:00"),  # no offset: Eastern, daylight time in March
+    ("2026-03-16T10:30", "2026-03-16T10:30:00-04:00"),
+    ("2026-01-16 10:30", "2026-01-16T10:30:00-05:00"),  # standard time in January
+    ("2026-03-16T14:30Z", "2026-03-16T14:30:00+00:00"),  # the full ISO form keeps its own offset
+    ("2026-03-16T10:30-07:00", "2026-03-16T10:30:00-07:00"),
+])
+def test_dates_are_asked_plainly_in_eastern_time(program, monkeypatch, text, value):
+    from soaprules import answers
+
+    class During(answers.datetime):  # the clock reads Match Week 2026, Sunday evening
+        @classmethod
+        def now(cls, tz=None):
+            return answers.datetime.fromisoformat("2026-03-15T20:00:00-04:00")
+
+    monkeypatch.setattr(answers, "datetime", During)
+    assert parse(question_for(NOW).spec, text, answers.match_week(program.book)) == value
+
+
+@pytest.mark.parametrize("text, message", [
+    ("Monday 25:00", "not a time of day"),
+    ("Moonday 10:30", "start with a weekday"),
+    ("13 pm Monday", "the hour is 1 to 12"),
+    ("friday", "needs a time too"),
+])
+def test_plain_dates_refused_with_a_reason(program, text, message):
+    from soaprules.answers import match_week
+
+    with pytest.raises(AnswerError, match=re.escape(message)):
+        parse(question_for(NOW).spec, text, match_week(program.book))
+
+
+def test_a_weekday_after_this_years_match_week_is_next_years(program):
+    from datetime import datetime
+
+    from soaprules.answers import match_week
+
+    week = match_week(program.book)
+    assert str(week(datetime.fromisoformat("2026-03-20T13:00-04:00"))) == "2026-03-16"
+    assert str(week(datetime.fromisoformat("2026-12-01T12:00-05:00"))) == "2027-03-15"
 
 
 @pytest.mark.parametrize("kind, path, text, value", [
@@ -378,10 +481,44 @@ def test_stop_gives_the_advice_so_far(runner, tmp_path):
     assert "Stopping here" in flat(result.stderr)
 
 
-def test_help_says_why_a_question_is_asked(runner, tmp_path):
+def test_help_says_why_a_question_is_asked(program, runner, tmp_path):
+    """`?` answers from the rationale of the rules that read the field, not the question again."""
+    from soaprules.conversation import why_asked
+
     result = runner.invoke(main, ["assess", "--profile", str(tmp_path / "h.yaml")], input="soap\n?\nstop\n")
-    assert "Your answer can change" in flat(result.stderr)
-    assert "--answer status.now=VALUE" in flat(result.stderr) or "--answer " in flat(result.stderr)
+    err = flat(result.stderr)
+    second = asked_in(result.stderr)[1]
+    run, advice = evaluate(program, {"status": {"phase": "soap"}})
+    candidate = next(c for c in ranked(run, advice, {PHASE}) if c.question.path == second)
+    reasons = why_asked(program.book, candidate.question, candidate)
+    assert reasons and "Why we ask:" in err
+    assert flat(reasons[0]) in err
+    rationales = {" ".join((r.rationale or "").split()) for r in program.book.rules}
+    assert any(reason.split(".")[0][:40] in " ".join(rationales) for reason in reasons)
+    why = err.split("Why we ask:")[1].split("Your answer can change")[0]
+    assert flat(candidate.question.text) not in why  # the why is not the question again
+    assert "Your answer can change" in err
+    assert "--answer " in err
+
+
+def test_why_text_is_said_to_the_student(program):
+    from soaprules.conversation import why_asked
+
+    for path in ("red_flags", "conduct.staff_complaints", "geography.regions", NOW, PHASE):
+        reasons = why_asked(program.book, question_for(path), None)
+        assert reasons, path
+        for reason in reasons:
+            assert "the applicant" not in reason.lower() and "status.now" not in reason, reason
+
+
+def test_questions_are_in_the_second_person():
+    assert question_for("applicant.visa_required").text == "Do you need a visa to train in the US?"
+    assert question_for("conduct.ghosted_emails").text == "Have you left faculty emails unanswered?"
+    assert question_for("post_match.mentors[0].responsive").text == "Do they answer promptly?"
+    assert "UTC" not in question_for(NOW).text and question_for(NOW).text.startswith("What day and time")
+    assert question_for("status.partial_match.part").heading.endswith("What matched, so the hunt is for "
+                                                                        "the complementary position")
+    assert "_" not in question_for("post_match.plan").heading
 
 
 # ---- most useful question next ----------------------------------------------------------
@@ -594,3 +731,38 @@ def test_real_terminal_session_with_ctrl_c_and_resume(tmp_path):
         assert "EXIT=0" in shown and "soaprules advice for" in shown
     finally:
         second.close()
+
+
+@pytest.mark.terminal
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed: the real-terminal run needs it "
+                                          "(apt-get install tmux)")
+def test_real_terminal_edits_an_answer_with_the_arrow_keys_and_asks_why(program, tmp_path):
+    """Line editing at a real terminal: "sop", Left, "a" is "soap" (not "sop^[[Da"); `?` shows
+    the rules' reasons for the question on the screen; Up recalls an earlier answer."""
+    from soaprules.conversation import why_asked
+
+    run, advice = evaluate(program, {"status": {"phase": "soap"}})
+    second = ranked(run, advice, {PHASE})[0]
+    why = flat(why_asked(program.book, second.question, second)[0])
+    command = [sys.executable, "-m", "soaprules", "assess", "--profile", "me.yaml", "--format", "json",
+               ">", "advice.json"]  # stdout redirected: the prompt and its editing live on stderr
+    pane = Pane(tmp_path / "tmux", tmp_path, command)
+    try:
+        pane.wait_for(f"({PHASE})")
+        pane.type("sop")
+        pane.type("Left")
+        pane.type("a")
+        pane.type("Enter")
+        pane.wait_for(f"({second.question.shown_path})")
+        pane.type("?", "Enter")
+        shown = pane.wait_for("Why we ask:")
+        shown = pane.wait_for(why[:70])
+        assert "^[[D" not in shown and "\x1b[D" not in shown and "sopa" not in shown
+        pane.type("stop", "Enter")
+        shown = pane.wait_for("EXIT=")
+        assert "EXIT=0" in shown
+    finally:
+        pane.close()
+    saved = yaml.safe_load((tmp_path / "me.yaml").read_text())
+    assert saved["status"] == {"phase": "soap"}
+    assert json.loads((tmp_path / "advice.json").read_text())["phase"] == "soap"

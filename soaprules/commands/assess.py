@@ -43,7 +43,7 @@ def register(main) -> None:
             _check_folder(profile_path)
             plan_list = _plan_list(program, programs, fmt)  # a bad list is refused before any question
             if non_interactive:
-                data = _unattended(profile_path, answers, assume_yes)
+                data = _unattended(program, profile_path, answers, assume_yes)
             else:
                 data = _interview(program, profile_path, answers, assume_yes)
             _advise(program, data, fmt)
@@ -62,15 +62,16 @@ def _check_folder(path: Path | None) -> None:
         raise click.UsageError(f"cannot save the profile in {folder}: there is no such folder")
 
 
-def _given(data: dict, lines: list[str], stdin_lines: bool) -> dict:
+def _given(program, data: dict, lines: list[str], stdin_lines: bool) -> dict:
     """Apply PATH=VALUE answers from flags (and stdin); a bad one is a usage error."""
-    from ..answers import AnswerError, checked, parse_assignment, put
+    from ..answers import AnswerError, checked, match_week, parse_assignment, put
     from ..assess_io import assignments
 
+    week = match_week(program.book)  # "Monday 10:30" is a day of the packs' Match Week
     try:
-        pairs = [parse_assignment(line) for line in lines]
+        pairs = [parse_assignment(line, week) for line in lines]
         if stdin_lines:
-            pairs += assignments(sys.stdin, "standard input")
+            pairs += assignments(sys.stdin, "standard input", week)
         for path, value in pairs:
             data = checked(put(data, path, value))
     except AnswerError as exc:
@@ -78,12 +79,12 @@ def _given(data: dict, lines: list[str], stdin_lines: bool) -> dict:
     return data
 
 
-def _unattended(path: Path | None, lines, assume_yes: bool) -> dict:
+def _unattended(program, path: Path | None, lines, assume_yes: bool) -> dict:
     from .. import assess_io
 
     existed = path is not None and path.exists()
     before = assess_io.load(path) if existed else {}
-    data = _given(before, list(lines), stdin_lines=not sys.stdin.isatty())
+    data = _given(program, before, list(lines), stdin_lines=not sys.stdin.isatty())
     if path is not None and (data != before or not existed):
         if existed and not assume_yes:
             raise click.UsageError(f"{path} already exists; add --yes to save the new answers into it "
@@ -100,7 +101,7 @@ def _interview(program, path: Path | None, lines, assume_yes: bool) -> dict:
     talk = TerminalTalk(sys.stdin, sys.stderr)
     data, target = _start(talk, program, path or DEFAULT_FILE, explicit=path is not None, assume_yes=assume_yes)
     talk.say(f"Your answers are saved in {target} as you go.\n{KEYS}")
-    data = _given(data, list(lines), stdin_lines=False)
+    data = _given(program, data, list(lines), stdin_lines=False)
     save = lambda answers: assess_io.save(target, answers)  # noqa: E731
     if lines:
         save(data)

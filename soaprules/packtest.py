@@ -9,12 +9,16 @@ loader refuse it loudly if pointed at one.
     covers: [core]                  # the packs whose rules these tests are meant to exercise
     cases:
       - name: the quiet star is Tier 1
-        profile: ../../fixtures/profiles/rs20-quiet-star.yaml   # or the profile itself, inline
+        profile: profiles/rs20-quiet-star.yaml   # beside the tests, or the profile itself, inline
         decisions: {rescue_tier: 1, advocacy_bucket: {value: push_hard, rule: advocacy-push-hard}}
         absent: [post_match_track]
         recommends: [nr-programs-call-first]
         forbids: [nr-soap-cap]
         fires: [nr-03-soap-contact-bound]
+
+A profile file is read only from inside the pack's own folder (the one holding tests/;
+its parent too when that is a pack tree loaded in the same run: own_folder), and its
+error snippets come from the text read, never from another file.
 
 Tests beside a pack run against that pack and every pack given before it on the
 command line, so `soaprules test rules/ my-overlay/` checks the shipped packs' tests
@@ -27,20 +31,22 @@ packs no test file covers are listed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Iterable, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import conditions as cond
 from .errors import Diagnostic, InputFileError, SoapError
 from .facts import list_items
-from .pack_load import LoadedRule, RuleBook
+from .files import read_bytes
+from .pack_load import LoadedRule, RuleBook, pack_files
 from .profile import Profile
 from .profile_load import load_profile, validate_profile
 from .reference import World, evaluate
-from .source import Document, load_document
+from .source import MAX_BYTES, Document, decode, load_document, parse_text
 from .suggest import closest
 from .validation import by_position, kind_of, to_diagnostic
 
@@ -108,8 +114,10 @@ class LoadedTests:
 
 # ---- loading ---------------------------------------------------------------------------
 
-def load_tests(path: str | Path) -> tuple[LoadedTests, list[Diagnostic]]:
-    """Shape and profiles of one test file; errors are returned, every one of them."""
+def load_tests(path: str | Path, packs: Iterable[Path] = ()) -> tuple[LoadedTests, list[Diagnostic]]:
+    """Shape and profiles of one test file; errors are returned, every one of them.
+    `packs`: the packs the tests run against (a profile may be read from a parent pack
+    tree only when it is one of them: own_folder)."""
     doc = load_document(path)
     errors: list[Diagnostic] = []
     if not isinstance(doc.data, dict):
@@ -127,7 +135,7 @@ def load_tests(path: str | Path) -> tuple[LoadedTests, list[Diagnostic]]:
         case = _validate(Case, raw, doc, ("cases", i), errors)
         if case is None:
             continue
-        profile = _profile(case, doc, ("cases", i, "profile"), errors)
+        profile = _profile(case, doc, ("cases", i, "profile"), errors, packs)
         if profile is not None:
             pos = doc.position_of(("cases", i))
             cases.append(LoadedCase(case, doc.file, pos.line if pos else 1, profile, i))
@@ -143,36 +151,72 @@ def _validate(model, raw, doc: Document, at: tuple, errors: list):
         return None
 
 
-def own_folder(test_file: Path) -> Path:
-    """The folder a pack's tests may read from: the one holding their tests/ folder, or,
-    when that sits in a rule-pack tree (a folder with the heuristic catalog), that tree.
-    A `..` out of it (or a link leading out) is refused: errors quote the files they name."""
-    here = test_file.resolve().parent
-    base = here.parent if here.name == "tests" else here
-    for folder in (base, *list(base.parents)[:2]):
-        if (folder / "heuristics.yaml").is_file():
-            return folder
-    return base
+def own_folder(test_file: Path, loaded: Iterable[Path] = ()) -> Path:
+    """The folder a pack's tests may read from: the one holding their tests/ folder (or,
+    for a test file elsewhere, its own folder). It widens to that folder's parent only
+    when the parent is itself a rule-pack tree loaded in the same run (`loaded`: the packs
+    the tests run against), as rules/plan/tests/ may read rules/tests/profiles/ when
+    rules/ is loaded too. Nothing else widens it: not a heuristic catalog found further
+    up, not a link (the folders are taken as named, then resolved, so a path through a
+    link leading out resolves outside and is refused). Errors quote the files they name."""
+    here = Path(os.path.abspath(test_file)).parent  # as named: a linked test file does not move the root
+    base = here.parent if here.name == TESTS_DIR else here
+    parent = base.parent
+    if parent != base and _is_loaded_tree(parent, loaded):
+        return parent.resolve()
+    return base.resolve()
 
 
-def _profile(case: Case, doc: Document, at: tuple, errors: list) -> Profile | None:
+def _is_loaded_tree(folder: Path, loaded: Iterable[Path]) -> bool:
+    """`folder` is a pack directory given to this run, or holds a pack file given to it."""
+    target = folder.resolve()
+    for pack in map(Path, loaded):
+        where = pack if pack.is_dir() else pack.parent
+        if where.resolve() == target and any(pack_files([where])):
+            return True
+    return False
+
+
+def _profile(case: Case, doc: Document, at: tuple, errors: list, loaded: Iterable[Path] = ()) -> Profile | None:
     try:
         if isinstance(case.profile, str):
-            path = Path(doc.file).parent / case.profile
-            root = own_folder(Path(doc.file))
-            if not path.resolve().is_relative_to(root):
-                errors.append(doc.diagnostic(at, f"the profile {case.profile} is outside the pack's folder {root}",
-                                             hint="keep test profiles inside the pack (e.g. tests/profiles/), "
-                                                  "or write the profile inline"))
-                return None
-            if not path.is_file():
-                errors.append(doc.diagnostic(at, f"no profile file {case.profile}",
-                                             hint=f"paths are relative to the test file: {path}"))
-                return None
-            return load_profile(path)[0]
+            return _profile_file(case, doc, at, errors, loaded)
         return validate_profile(_inline(doc, at, case.profile))[0]
     except SoapError as exc:
         errors.extend(exc.diagnostics)
+        return None
+
+
+def _profile_file(case: Case, doc: Document, at: tuple, errors: list, loaded: Iterable[Path]) -> Profile | None:
+    """A case's profile file, read only from inside the pack's own folder; its errors show
+    snippets of the text read (never the file read again, which may be another by then)."""
+    from .render.errors import with_source
+
+    path = Path(doc.file).parent / case.profile  # an absolute profile path stays absolute
+    root = own_folder(Path(doc.file), loaded)
+    try:
+        resolved = path.resolve(strict=False)
+    except (OSError, RuntimeError):  # a loop of links
+        resolved = None
+    if resolved is None or not resolved.is_relative_to(root):
+        errors.append(doc.diagnostic(at, f"the profile {case.profile} of case '{case.name}' is outside the pack's "
+                                         f"folder {root}",
+                                     hint="keep test profiles inside the pack (e.g. tests/profiles/), "
+                                          "or write the profile inline"))
+        return None
+    if not resolved.is_file():
+        errors.append(doc.diagnostic(at, f"no profile file {case.profile}",
+                                     hint=f"paths are relative to the test file: {path}"))
+        return None
+    shown = str(path)
+    text = None
+    try:
+        text = decode(read_bytes(resolved, MAX_BYTES, what="profile"), shown)  # what was checked is what is read
+        return validate_profile(parse_text(text, shown))[0]
+    except SoapError as exc:
+        for d in exc.diagnostics:  # a snippet only of the text read here; of no other file
+            ours = d.file in (shown, str(resolved))
+            errors.append(with_source(replace(d, file=shown), text) if ours else with_source(d, None))
         return None
 
 
@@ -471,7 +515,7 @@ def run(packs: list[Path], extra_tests: list[Path] = ()) -> Outcome:
     for suite in plan:
         program = program_for(suite.packs)
         for path in suite.files:
-            tests, found = load_tests(path)
+            tests, found = load_tests(path, suite.packs)
             if suite.only is not None and not (set(tests.covers) & suite.only):
                 continue
             found += check_against(tests, program.book) if not found else []

@@ -120,7 +120,83 @@ def _short(text: str | None, width: int) -> str:
     return text if len(text) <= width else text[:width - 3].rstrip() + "..."
 
 
-def render_text(b: Board, out: TextIO) -> None:
+TABLE_WIDTH = 100  # below this a terminal gets one block a student, not a table
+TEXT_HEADS = ("id", "tier", "advocacy", "specialty in SOAP", "red-flag risk", "top action")
+
+
+def render_text(b: Board, out: TextIO, width: int | None = None, terminal: bool | None = None,
+                color: bool | None = None) -> None:
+    """Fixed columns in files and pipes (stable bytes); at a terminal (render/term.py) a
+    table fitted to its width by rich (one block a student below 100 columns), must-save
+    rows in bold red, unless NO_COLOR."""
+    from .render.term import writer
+
+    w = writer(out, 124, terminal=terminal, width=width, color=color)
+    if w.terminal:
+        _render_terminal(b, w)
+    else:
+        _render_fixed(b, out)
+
+
+def _render_terminal(b: Board, w) -> None:
+    w.line(f"Triage board: {len(b.rows)} students", "title")
+    w.line()
+    if b.errors:
+        w.line(f"Fix these files first: {len(b.errors)} profiles could not be read", "warning")
+        for e in b.errors:
+            w.para(f"{e['where'] or e['source']}: {e['message']}", "    ", "  ")
+        w.line()
+    for text in b.shared:
+        w.para("Most students: " + _short(text, 200), "  ", "")
+    if b.shared:
+        w.line()
+    if w.width < TABLE_WIDTH:
+        _render_blocks(b, w)
+    else:
+        _render_table(b, w)
+    w.line()
+    w.line("Tier distribution (the rescue article: roughly 20/60/20)", "heading")
+    room = max(5, w.width - 60)
+    for d in b.distribution():
+        if d["tier"] is None:
+            if d["count"]:
+                w.line(f"  tier unknown            {d['count']:>5}")
+            continue
+        bar = "#" * round(d["percent"] / 100 * room)
+        w.styled((f"  tier {d['tier']} {d['pile']:<16}{d['count']:>5}  {d['percent']:>5.1f}%  "
+                  f"(article ~{d['article_percent']}%)  ", None), (bar, "tier1" if d["tier"] == 1 else None))
+
+
+def _render_blocks(b: Board, w) -> None:
+    """A narrow terminal: one block a student, the facts on one line, the next move under it."""
+    w.line("Students, by tier then urgency", "heading")
+    for r in b.rows:
+        style = "tier1" if r.tier == 1 else "tier3" if r.tier == 3 else None
+        facts = (f"tier {_cell(r.tier)} · advocacy {_cell(r.bucket)} · specialty in SOAP {_cell(r.realism)}"
+                 f" · red-flag risk {_cell(r.red_flag_risk)}")
+        w.para(f"{r.id}: {facts}", "    ", "", style)
+        w.para(_short(r.top_action, 160), "    ", "    ")
+
+
+def _render_table(b: Board, w) -> None:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True, header_style="heading")
+    for head in TEXT_HEADS:
+        if head == "top action":
+            table.add_column(head, overflow="fold", ratio=1, min_width=30)
+        else:  # the facts take what they need (an id without profile_id is a path: capped), the move the rest
+            table.add_column(head, overflow="fold", justify="right" if head == "tier" else "left",
+                             max_width=16 if head == "id" else 4 if head == "tier" else 14)
+    for r in b.rows:
+        table.add_row(r.id, _cell(r.tier), _cell(r.bucket), _cell(r.realism), _cell(r.red_flag_risk),
+                      _short(r.top_action, 160),
+                      style="tier1" if r.tier == 1 else "tier3" if r.tier == 3 else None)
+    w.console.print(table)
+
+
+def _render_fixed(b: Board, out: TextIO) -> None:
     out.write(f"Triage board: {len(b.rows)} students\n\n")
     if b.errors:  # first: a file nobody can read is a student nobody is triaging
         out.write(f"Fix these files first: {len(b.errors)} profiles could not be read\n")
@@ -131,7 +207,7 @@ def render_text(b: Board, out: TextIO) -> None:
         out.write("Most students: " + _short(text, 200) + "\n")
     if b.shared:
         out.write("\n")
-    heads = ("id", "tier", "advocacy", "specialty in SOAP", "red-flag risk", "top action")
+    heads = TEXT_HEADS
     widths = (10, 4, 13, 19, 18, 50)
     out.write("  ".join(h.ljust(w) for h, w in zip(heads, widths)).rstrip() + "\n")
     out.write("  ".join("-" * w for w in widths) + "\n")

@@ -2,96 +2,98 @@
 its deadline), "Where you stand" in plain sentences, then the rest by importance. At most
 seven items are written out (plan.SHOWN_ITEMS); the others are listed by title, never
 hidden. An NRMP bound is stated once, at the top, and each item it governs points to it.
-Width: the terminal's when writing to one, else 80 columns (stable files)."""
+
+Width and colour (render/term.py): at a terminal, rich fits the report to the terminal's
+width and colours it (none with NO_COLOR); in a file or a pipe it is 80 columns of plain
+text, the same bytes everywhere."""
 from __future__ import annotations
 
-import shutil
-import sys
-import textwrap
 from typing import TextIO
 
 from ..templates import words
 from .plan import plan, short_title, source_line
+from .term import Plain, writer
 from .words import because_line
 
 FILE_WIDTH = 80
 
 
-def _width() -> int:
-    if sys.stdout.isatty():
-        return max(40, min(120, shutil.get_terminal_size((FILE_WIDTH, 24)).columns))
-    return FILE_WIDTH
-
-
-def _wrap(text: str, indent: str, first: str | None = None, width: int = FILE_WIDTH) -> str:
-    return textwrap.fill(text, width, initial_indent=first if first is not None else indent,
-                         subsequent_indent=indent, break_on_hyphens=False)
-
-
-def render(advice: dict, out: TextIO, width: int | None = None) -> None:
-    w = width or _width()
-    wrap = lambda text, indent, first=None: _wrap(text, indent, first, w)  # noqa: E731
+def render(advice: dict, out: TextIO, width: int | None = None, terminal: bool | None = None,
+           color: bool | None = None) -> None:
+    """`terminal`/`color` force the choice render/term.py makes from where `out` goes."""
+    w = writer(out, FILE_WIDTH, terminal=terminal, width=width, color=color)
     who = advice.get("profile_id") or "this applicant"
     phase = words(advice.get("phase") or "unknown phase")
     head = f"soaprules advice for {who} ({phase})"
-    out.write(f"{head}\n{'=' * min(w, len(head))}\n")
+    w.line(head, "title")
+    w.line("=" * min(w.width, len(head)), "title")
     now_line = (advice.get("timeline") or {}).get("now_eastern")
-    out.write(f"As of {now_line}.\n\n" if now_line else "\n")
+    w.line(f"As of {now_line}." if now_line else "")
+    if now_line:
+        w.line()
     for warning in advice.get("warnings", []):  # before anything else: they change how to read the rest
-        out.write(wrap("WARNING: " + warning["text"], "  ", "") + "\n\n")
+        w.para("WARNING: " + warning["text"], "  ", "", "warning")
+        w.line()
     p = plan(advice)
     for n, bound in enumerate(p["bounds"], 1):
-        out.write(wrap(f"[NRMP rule{'' if len(p['bounds']) == 1 else ' ' + str(n)}] " + bound["text"], "  ", "")
-                  + "\n\n")
+        w.para(f"[NRMP rule{'' if len(p['bounds']) == 1 else ' ' + str(n)}] " + bound["text"], "  ", "", "bound")
+        w.line()
+    number = 1
     if not advice["recommendations"]:
-        out.write("No recommendations for this profile yet.\n\n")
+        w.line("No recommendations for this profile yet.")
+        w.line()
     else:
-        out.write(wrap("NOW" + (f", {p['deadline']}" if p["deadline"] else ""), "  ", "") + "\n")
-        number = _items(p["now"], 1, p, out, wrap)
-    _standing(p, out, wrap)
+        w.para("NOW" + (f", {p['deadline']}" if p["deadline"] else ""), "  ", "", "now")
+        number = _items(p["now"], 1, p, w)
+    _standing(p, w)
     if p["next"]:
-        out.write("THEN, MOST IMPORTANT FIRST\n")
-        number = _items(p["next"], number, p, out, wrap)
+        w.line("THEN, MOST IMPORTANT FIRST", "heading")
+        number = _items(p["next"], number, p, w)
     if p["rest"]:
-        out.write(f"ALSO ({len(p['rest'])} more, less important; `--format markdown` writes them out)\n")
+        w.line(f"ALSO ({len(p['rest'])} more, less important; `--format markdown` writes them out)", "heading")
         for rec in p["rest"]:
-            out.write(wrap(f"{short_title(rec)} ({rec['priority']})", "      ", f"  {number:>2}. ") + "\n")
+            w.para(f"{short_title(rec)} ({rec['priority']})", "      ", f"  {number:>2}. ")
             number += 1
-        out.write("\n")
-    _unknowns(advice, out, wrap)
+        w.line()
+    _unknowns(advice, w)
 
 
-def _standing(p: dict, out: TextIO, wrap) -> None:
-    out.write("WHERE YOU STAND\n")
+def _standing(p: dict, w: Plain) -> None:
+    w.line("WHERE YOU STAND", "heading")
     if not p["standing"]:
-        out.write("  No judgement yet: the profile leaves its inputs unknown.\n")
+        w.line("  No judgement yet: the profile leaves its inputs unknown.")
     for sentence in p["standing"]:
-        out.write(wrap(sentence, "    ", "  - ") + "\n")
-    out.write(wrap("Why: `soaprules explain PROFILE DECISION` (e.g. rescue_tier).", "  ", "  ") + "\n\n")
+        w.para(sentence, "    ", "  - ")
+    w.para("Why: `soaprules explain PROFILE DECISION` (e.g. rescue_tier).", "  ", "  ", "note")
+    w.line()
 
 
-def _items(recs: list[dict], start: int, p: dict, out: TextIO, wrap) -> int:
+def _items(recs: list[dict], start: int, p: dict, w: Plain) -> int:
     for n, rec in enumerate(recs, start):
-        _item(rec, n, p, out, wrap)
+        _item(rec, n, p, w)
     return start + len(recs)
 
 
-def _item(rec: dict, n: int, p: dict, out: TextIO, wrap) -> None:
-    out.write(wrap(rec["text"], "      ", f"  {n:>2}. ") + "\n")
+def _item(rec: dict, n: int, p: dict, w: Plain) -> None:
+    w.para(rec["text"], "      ", f"  {n:>2}. ", rec.get("priority") if rec.get("priority") in ("critical", "high")
+           else None)
     if rec.get("bounds"):
-        out.write(wrap("within the NRMP rule above", "       ", "     ! ") + "\n")
-    out.write(wrap("because " + because_line(rec), "       ", "     - ") + "\n")
-    out.write(wrap(f"source: {source_line(rec)} [{', '.join(rec['cites'])}]", "       ", "     - ") + "\n")
+        w.para("within the NRMP rule above", "       ", "     ! ", "bound")
+    w.para("because " + because_line(rec), "       ", "     - ", "note")
+    w.para(f"source: {source_line(rec)} [{', '.join(rec['cites'])}]", "       ", "     - ", "note")
     if rec.get("draft"):
-        out.write("     Draft to adapt:\n")
+        w.line("     Draft to adapt:")
         for line in rec["draft"].splitlines():
-            out.write(wrap(line, "       | ", "       | ") + "\n" if line.strip() else "       |\n")
-    out.write("\n")
+            if line.strip():
+                w.para(line, "       | ", "       | ")
+            else:
+                w.line("       |")
+    w.line()
 
 
-def _unknowns(advice: dict, out: TextIO, wrap) -> None:
+def _unknowns(advice: dict, w: Plain) -> None:
     unknowns = advice["unknowns"]
     if unknowns:
         paths = ", ".join(u["path"] for u in unknowns[:8])
         more = f" and {len(unknowns) - 8} more" if len(unknowns) > 8 else ""
-        out.write(wrap(f"Would sharpen this advice if known: {paths}{more}.", "  ", "") + "\n")
+        w.para(f"Would sharpen this advice if known: {paths}{more}.", "  ", "", "note")

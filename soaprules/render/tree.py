@@ -12,33 +12,40 @@ explanation (why, why-not, what-if) renders the same way:
 """
 from __future__ import annotations
 
-import textwrap
 from typing import TextIO
 
-WIDTH = 100
+from .term import Plain, writer
+
+WIDTH = 100  # in files and pipes; at a terminal, the terminal's width (render/term.py)
 VERDICT_MARKS = {"passed": "[passed] ", "failed": "[failed] ", "not evaluated": "[not evaluated: input missing] "}
+VERDICT_STYLES = {"passed": "passed", "failed": "failed", "not evaluated": "unknown"}
 WITH_NOTES = ("rule", "recommendation", "overridden", "bound")  # a decision's rule is its first child
 
 
-def render(doc: dict, out: TextIO) -> None:
+def render(doc: dict, out: TextIO, width: int | None = None, terminal: bool | None = None,
+           color: bool | None = None) -> None:
     """An explanation document (soaprules/explanation@1): heading, summary, tree."""
+    w = writer(out, WIDTH, terminal=terminal, width=width, color=color, break_long_words=False)
     who = doc.get("profile_id") or "this profile"
-    out.write(f"explain {doc['target']['text']} for {who}\n")
-    out.write(_fill(doc["summary"], "", "") + "\n\n")
-    render_node(doc["tree"], out)
+    w.line(f"explain {doc['target']['text']} for {who}", "title")
+    _fill(w, doc["summary"], "", "")
+    w.line()
+    render_node(doc["tree"], w)
 
 
-def render_node(node: dict, out: TextIO, lead: str = "", branch: str = "", last: bool = True) -> None:
-    """`lead` is the guide text above this node's column; `branch` its own connector."""
+def render_node(node: dict, out, lead: str = "", branch: str = "", last: bool = True) -> None:
+    """`lead` is the guide text above this node's column; `branch` its own connector.
+    `out`: a term writer, or a text stream (written plain, at WIDTH)."""
+    w = out if isinstance(out, Plain) else Plain(out, WIDTH, break_long_words=False)
     inner = lead + ("" if not branch else ("    " if last else "│   "))
     children = node.get("children", [])
     guide = inner + ("│   " if children else "    ")  # under this node: its notes, and its children's rail
-    out.write(_fill(VERDICT_MARKS.get(node.get("verdict"), "") + node["label"], lead + branch,
-                    guide if children else inner) + "\n")
+    _fill(w, VERDICT_MARKS.get(node.get("verdict"), "") + node["label"], lead + branch,
+          guide if children else inner, VERDICT_STYLES.get(node.get("verdict")))
     for note in notes(node):
-        out.write(_fill(note, guide, guide + "  ") + "\n")
+        _fill(w, note, guide, guide + "  ", "note")
     for i, child in enumerate(children):
-        render_node(child, out, inner, "└── " if i == len(children) - 1 else "├── ", i == len(children) - 1)
+        render_node(child, w, inner, "└── " if i == len(children) - 1 else "├── ", i == len(children) - 1)
 
 
 def notes(node: dict) -> list[str]:
@@ -59,6 +66,5 @@ def notes(node: dict) -> list[str]:
     return out
 
 
-def _fill(text: str, first: str, rest: str) -> str:
-    return textwrap.fill(" ".join(text.split()), WIDTH, initial_indent=first, subsequent_indent=rest,
-                         break_on_hyphens=False, break_long_words=False)
+def _fill(w: Plain, text: str, first: str, rest: str, style: str | None = None) -> None:
+    w.para(" ".join(text.split()), rest, first, style)

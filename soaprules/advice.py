@@ -9,7 +9,7 @@ from datetime import datetime
 
 from .engine import ENGINE_NAME, ENGINE_VERSION
 from .facts import list_items
-from .reference import Evidence, missing_inputs
+from .reference import Evidence, evaluate, missing_inputs
 from .session import Evaluation, Firing, evidence_of
 from .templates import render
 
@@ -23,6 +23,7 @@ def build(run: Evaluation) -> dict:
     book = run.program.book
     status = run.data.get("status", {})
     bounds = [f for f in run.firings if f.rule.then.bound]
+    silences = active_silences(run)
     return {
         "schema": SCHEMA,
         "profile_id": run.data.get("applicant", {}).get("id"),
@@ -30,9 +31,10 @@ def build(run: Evaluation) -> dict:
         "packs": [{"name": p.name, "version": p.version, "file": p.file, "sha256": p.sha256} for p in book.packs],
         "engine": {"name": ENGINE_NAME, "version": ENGINE_VERSION},
         "decisions": {name: _decision(res) for name, res in sorted(run.decisions.items())},
-        "recommendations": _recommendations(run, bounds),
+        "recommendations": _recommendations(run, bounds, silences),
+        "silenced": _silenced(run),
         "trace": [_trace(f) for f in run.firings],
-        "unknowns": _unknowns(run),
+        "unknowns": _still_open(run, _unknowns(run), silences),
         "warnings": _warnings(run),
         "timeline": run.world.timeline,  # where the student stands in Match Week, for the plan's deadlines
     }
@@ -88,11 +90,47 @@ def _lookup(run: Evaluation, firing: Firing):
     return lookup
 
 
-def _recommendations(run: Evaluation, bounds: list[Firing]) -> list[dict]:
+def active_silences(run: Evaluation) -> list:
+    """The packs' `silences:` that hold once the run is over (derived facts are final then)."""
+    return [s for s in run.program.book.silences if evaluate(s.when, run.world).value is True]
+
+
+def silenced_by(silences: list, rec_id: str):
+    """The first active silence that sets this recommendation aside, or None."""
+    return next((s for s in silences if rec_id not in s.keep), None)
+
+
+def _still_open(run: Evaluation, unknowns: list[dict], silences: list) -> list[dict]:
+    """Once a silence holds, only what could change a kept recommendation is worth asking."""
+    if not silences:
+        return unknowns
+    kept = {r.id for r in run.program.book.rules
+            if r.recommendation_id and not silenced_by(silences, r.recommendation_id)}
+    out = []
+    for u in unknowns:
+        rules = [r for r in u["rules"] if r in kept]
+        if rules:
+            out.append({**u, "rules": rules})
+    return out
+
+
+def _silenced(run: Evaluation) -> list[dict]:
+    """Recommendations whose rule fired but that a silence set aside, so an auditor sees them."""
+    silences = active_silences(run)
     out = []
     for firing in run.firings:
         rec = firing.rule.then.recommend
-        if rec is None:
+        by = silenced_by(silences, rec.id or firing.rule.id) if rec else None
+        if by is not None:
+            out.append({"id": rec.id or firing.rule.id, "rule": firing.rule.id, "by": by.name, "reason": by.reason})
+    return out
+
+
+def _recommendations(run: Evaluation, bounds: list[Firing], silences: list = ()) -> list[dict]:
+    out = []
+    for firing in run.firings:
+        rec = firing.rule.then.recommend
+        if rec is None or silenced_by(silences, rec.id or firing.rule.id):
             continue
         lookup = _lookup(run, firing)
         item = {"id": rec.id or firing.rule.id, "topic": rec.topic, "priority": rec.priority, "rank": rec.rank,
@@ -101,6 +139,8 @@ def _recommendations(run: Evaluation, bounds: list[Firing]) -> list[dict]:
                 "pack": firing.rule.pack, "cites": list(firing.rule.cites),
                 "sources": [{"seed": s.seed, "quote": s.quote} for s in firing.rule.sources],
                 "because": [evidence_dict(e) for e in evidence_of(firing)]}
+        if rec.due is not None:
+            item["due"] = _due(run, rec.due)
         if rec.draft:
             item["draft"] = render(rec.draft, lookup).strip()
         if _reads_provisional_clock(run, firing):
@@ -112,6 +152,14 @@ def _recommendations(run: Evaluation, bounds: list[Firing]) -> list[dict]:
         out.append(item)
     # Priority, then the rank the pack declares; stable, so equal ranks keep rule order.
     return sorted(out, key=lambda r: (PRIORITY_ORDER.index(r["priority"]), -r["rank"]))
+
+
+def _due(run: Evaluation, milestone: str) -> dict | None:
+    """The item's own deadline, when it is still ahead; None: it has none (or it has passed)."""
+    ahead = (run.world.timeline or {}).get("ahead", {})
+    if milestone == "none" or milestone not in ahead:
+        return None
+    return {**ahead[milestone], "hours": run.world.timeline["hours_to"][milestone]}
 
 
 def _reads_provisional_clock(run: Evaluation, firing: Firing) -> bool:

@@ -94,10 +94,11 @@ def timeline(calendar: dict, rule, now: datetime | None) -> dict | None:
     labels = {m.name: m.label for m in rule.milestones if m.label} if rule is not None else {}
     if passed:
         out["label"] = passed[-1][2] or labels.get(passed[-1][0], passed[-1][0])
+    # Every milestone still ahead, so an item can name its own deadline (a recommendation's `due:`).
+    out["ahead"] = {name: {"name": name, "at": _clock(eastern(at), with_day=True),
+                           "label": label or labels.get(name, name)} for name, at, label in ahead}
     if ahead:
-        name, at, label = ahead[0]
-        out["next"] = {"name": name, "at": _clock(eastern(at), with_day=True),
-                       "label": label or labels.get(name, name)}
+        out["next"] = out["ahead"][ahead[0][0]]
     return out
 
 

@@ -107,10 +107,25 @@ class Explainer:
             node = self.recommendation_node(rec)
             return node, True, f"Recommendation {rec['id']} comes from rule {rec['rule']}, which fired on " \
                                f"{_inputs(node)} input values."
+        aside = next((s for s in self.advice.get("silenced", []) if s["id"] == target.name), None)
+        if aside is not None:
+            return self._set_aside(target.name, aside)
         rule = next(r for r in self.book.rules if r.recommendation_id == target.name)
         node, summary = self.why_not_rule(rule)
         node.label = f"recommendation {target.name} was not given: {node.label}"
         return node, False, f"Recommendation {target.name} was not given: {summary}"
+
+    def _set_aside(self, rec_id: str, aside: dict):
+        """Its rule fired, but a pack's silence holds: show both, and what made the silence hold."""
+        silence = next(s for s in self.book.silences if s.name == aside["by"])
+        fired = self.firing_node(self.run.fired(aside["rule"]))
+        ended = [self.firing_node(f) for f in self.run.firings
+                 if any(("derived", n) in _derived_reads(silence.when) for n, _ in f.asserted)]
+        node = Node("silenced", f"recommendation {rec_id} was set aside by {silence.name} ({silence.pack}): "
+                                f"{silence.reason}", detail={"silence": silence.name, "keeps": sorted(silence.keep)},
+                    children=[fired, *ended])
+        return node, False, f"Recommendation {rec_id} was set aside: rule {aside['rule']} fired, but " \
+                            f"{silence.name} holds ({silence.reason})"
 
     def _rule(self, target: Target):
         firing = self.run.fired(target.name)
@@ -390,3 +405,7 @@ def _inputs(node: Node) -> int:
 
 def _flat(text: str | None) -> str | None:
     return " ".join(text.split()) if text else None
+
+
+def _derived_reads(node) -> set:
+    return {(n.ref.scope, n.ref.name) for n in cond.walk(node) if isinstance(n, cond.Test)}

@@ -63,6 +63,19 @@ class LoadedRule:
         return (rec.id or self.id) if rec else None
 
 
+@dataclass(frozen=True)
+class LoadedSilence:
+    """A pack's `silences:` entry, parsed: once `when` holds, only `keep` is recommended."""
+
+    name: str
+    when: object  # conditions.Node
+    keep: frozenset
+    reason: str
+    pack: str
+    file: str
+    line: int
+
+
 @dataclass
 class RuleBook:
     """All loaded packs, ready to compile."""
@@ -77,6 +90,7 @@ class RuleBook:
     overlay: object = None  # overlay.Plan: load order and what overlays changed
     calendar_rule: object = None  # pack_model.CalendarRule: the pattern for years with no entry
     clock: object = None  # pack_model.Clock: the phase the calendar implies
+    silences: list = field(default_factory=list)  # LoadedSilence, in load order
 
     def rule(self, rule_id: str) -> LoadedRule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -119,7 +133,7 @@ def load_rulebook(paths: list[str | Path], catalog: dict | None = None, collect:
     errors: list[Diagnostic] = [] if collect is None else collect
     shaped = [s for s in (_shape(f, errors) for f in files) if s is not None]
     shaped, plan = arrange(shaped, errors)
-    book = _assemble(shaped, catalog, errors)
+    book = _assemble(shaped, catalog, errors, disabled=set(plan.disabled) if plan else set())
     book.levers = load_levers(shaped, book.params, errors)
     book.overlay = plan
     if errors and collect is None:
@@ -260,7 +274,7 @@ def _check_clock(calendar: dict, rule, clock, errors: list) -> tuple:
     return names or ()
 
 
-def _assemble(shaped, catalog: dict, errors: list) -> RuleBook:
+def _assemble(shaped, catalog: dict, errors: list, disabled: set = frozenset()) -> RuleBook:
     params = _merge_named("parameter", shaped, "params", errors)
     decisions = _merge_named("decision", shaped, "decisions", errors)
     calendar = _calendar(shaped, errors)
@@ -293,8 +307,37 @@ def _assemble(shaped, catalog: dict, errors: list) -> RuleBook:
                                         tuple(rule.cites), tuple(rule.sources), pack.name, doc.file, pos.line,
                                         len(rules)))
     _check_recommendation_ids(rules, errors)
+    known = sorted({r.recommendation_id for r in rules if r.recommendation_id} | disabled)
+    silences = [s for pack, doc, _ in shaped
+                for s in _silences(pack, doc, cond.Context(doc, params, decisions, milestones), known, errors)]
     return RuleBook(infos, rules, decisions, params, calendar, not_encoded,
-                    calendar_rule=calendar_rule[1] if calendar_rule else None, clock=clock[1] if clock else None)
+                    calendar_rule=calendar_rule[1] if calendar_rule else None, clock=clock[1] if clock else None,
+                    silences=silences)
+
+
+def _silences(pack: Pack, doc: Document, base: cond.Context, known: list, errors: list) -> list[LoadedSilence]:
+    """Parse a pack's `silences:`; a kept id close to a loaded recommendation id but not one
+    of them (nor one an overlay switched off) is refused as a typo."""
+    out = []
+    for k, entry in enumerate(pack.silences):
+        at = ("silences", k)
+        ctx = cond.Context(doc, base.params, base.decisions, base.milestones, rule_id=f"silence {entry.name}")
+        when = cond.parse(entry.when, at + ("when",), ctx)
+        for j, rec_id in enumerate(entry.keep):
+            # A kept id may belong to a pack not loaded this time (lint of a subset); one that is
+            # close to a loaded id is a typo, and a typo would set aside the item meant to stand.
+            near = closest(rec_id, known) if rec_id not in known else None
+            if near is not None:
+                ctx.errors.append(doc.diagnostic(at + ("keep", j), f"silence '{entry.name}' keeps '{rec_id}', "
+                                                 "which no loaded rule recommends", suggestion=near,
+                                                 expected="a recommendation id"))
+        if any(s.name == entry.name for s in out):
+            ctx.errors.append(doc.diagnostic(at + ("name",), f"duplicate silence '{entry.name}' in pack {pack.name}"))
+        errors.extend(ctx.errors)
+        if not ctx.errors:
+            out.append(LoadedSilence(entry.name, when, frozenset(entry.keep), " ".join(entry.reason.split()),
+                                     pack.name, doc.file, doc.position_of(at).line))
+    return out
 
 
 def _check_then(rule: Rule, at, ctx: cond.Context) -> None:
@@ -318,6 +361,9 @@ def _check_then(rule: Rule, at, ctx: cond.Context) -> None:
 
 
 def _check_template(rec: Recommend, at, ctx: cond.Context) -> None:
+    if rec.due is not None and rec.due != "none" and rec.due not in ctx.milestones:
+        ctx.error(at + ("due",), f"due names '{rec.due}', which is not a calendar milestone",
+                  suggestion=closest(rec.due, list(ctx.milestones)), expected="a milestone name, or none")
     fields = profile_fields()
     for key in ("text", "draft"):
         for name in placeholders(getattr(rec, key) or ""):

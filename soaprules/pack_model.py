@@ -38,6 +38,9 @@ class Recommend(Strict):
                       "important; reports order by priority, then rank (never by file order).")
     text: str = Field(min_length=1, description="Advice; {path} interpolates profile values.")
     draft: Optional[str] = Field(default=None, description="A message draft the student adapts.")
+    due: Optional[str] = Field(default=None, description="The calendar milestone this must be done by "
+                               "(e.g. programs_review), or none when it has no deadline; unset, the report "
+                               "uses the next milestone.")
     contacts_program: bool = Field(default=False, description="The advice involves contacting a program "
                                                                "(NRMP SOAP communication rules apply).")
     contradicts: list[str] = Field(default_factory=list, description="Recommendation ids whose advice "
@@ -141,6 +144,18 @@ class UnreadField(Strict):
     reason: str = Field(min_length=10, description="Why no rule acts on it, in plain words.")
 
 
+class Silence(Strict):
+    """Once `when` holds, the advice of every pack is set aside except the ids kept: for a
+    fact that ends the whole question (an accepted SOAP offer ends the search), said once
+    instead of as a gate repeated in every rule. Applied after the run, so it changes what
+    is recommended, never what is derived or decided (see rule-packs.md)."""
+
+    name: str = Field(pattern=ID_PATTERN, description="Shown in explanations: what set the advice aside.")
+    when: Any = Field(description="Condition (usually on a derived fact) that ends the advice.")
+    keep: list[str] = Field(min_length=1, description="Recommendation ids that still stand once it holds.")
+    reason: str = Field(min_length=10, description="Why the rest no longer applies, in plain words.")
+
+
 class Disable(Strict):
     """An overlay switching off a rule of a pack it extends (checked in overlay.py)."""
 
@@ -167,6 +182,8 @@ class Pack(Strict):
     calendar_rule: Optional[CalendarRule] = Field(default=None, description="The pattern for years with no entry.")
     clock: Optional[Clock] = Field(default=None, description="The phase the calendar implies (see rule-packs.md).")
     rules: list[Rule] = Field(default_factory=list)
+    silences: list[Silence] = Field(default_factory=list, description="Facts that end the advice of every "
+                                    "pack but the ids kept (e.g. an accepted SOAP offer; see rule-packs.md).")
     not_encoded: list[NotEncoded] = Field(default_factory=list)
     unread_fields: list[UnreadField] = Field(default_factory=list, description="Profile fields no rule reads, "
                                              "each with the reason (lint --strict reports any other).")

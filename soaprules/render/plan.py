@@ -6,6 +6,7 @@ less important one.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from ..templates import words
@@ -20,16 +21,24 @@ def plan(advice: dict, shown: int = SHOWN_ITEMS) -> dict:
     recs = advice["recommendations"]
     now = [r for r in recs[:NOW_ITEMS] if r["priority"] in NOW_PRIORITIES] or recs[:1]
     return {"now": now, "next": recs[len(now):shown], "rest": recs[max(shown, len(now)):],
-            "deadline": deadline(advice.get("timeline")), "bounds": policy_bounds(recs),
+            "deadline": deadline(advice.get("timeline"), now), "bounds": policy_bounds(recs),
             "standing": standing(advice)}
 
 
-def deadline(timeline: dict | None) -> str | None:
-    """When "now" ends: the next Match Week milestone, as the calendar words it."""
-    nxt = (timeline or {}).get("next")
+def deadline(timeline: dict | None, now: list[dict] = ()) -> str | None:
+    """When "now" ends: the earliest deadline the Now items declare (`due:`); none when each
+    declares it has none; otherwise the next Match Week milestone, as the calendar words it."""
+    declared = [r["due"] for r in now if r.get("due")]
+    if declared:
+        nxt = min(declared, key=lambda d: d["hours"])
+    elif now and all("due" in r for r in now):
+        return None
+    else:
+        nxt = (timeline or {}).get("next")
     if not nxt:
         return None
-    return f"by {nxt['at']} ({nxt['label']})"
+    label = re.sub(r"\s*\([^()]*ET\)$", "", nxt["label"])  # the hour is said already
+    return f"by {nxt['at']} ({label})"
 
 
 def policy_bounds(recs: list[dict]) -> list[dict]:
@@ -42,7 +51,14 @@ def policy_bounds(recs: list[dict]) -> list[dict]:
 
 
 def standing(advice: dict) -> list[str]:
-    """One plain sentence per decision; the rule behind it is one `explain` away."""
+    """One plain sentence per decision; the rule behind it is one `explain` away. Once a
+    silence holds (an accepted offer), that is where the student stands, and the decisions
+    about the search are not news."""
+    ended = advice.get("silenced") or []
+    if ended:
+        reason = next(iter({s["reason"] for s in ended}))
+        return [f"{reason} ({len(ended)} item{'s' if len(ended) != 1 else ''} that no longer "
+                f"appl{'y' if len(ended) != 1 else 'ies'} set aside.)"]
     return [f"{decision_label(name)}: {words(d['value'])}." for name, d in advice["decisions"].items()]
 
 

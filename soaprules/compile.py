@@ -109,6 +109,17 @@ class Program:
         return [[ChunkPlan.of(self.ruleset_name(s.index, c), rules) for c, rules in enumerate(s.chunks)]
                 for s in self.strata]
 
+    @cached_property
+    def gates(self) -> list:
+        """Per stratum, a generated function of the facts grouped by type giving, per
+        ruleset, the bitmask of its engine rules that can possibly fire (see `gate_source`):
+        a ruleset with none gets no session, and one with some is asserted only the facts
+        those rules read."""
+        space: dict = {}
+        text = gate_source(self, space)
+        exec(compile(text, "<soaprules gates>", "exec"), space)
+        return [space[f"gate{s.index}"] for s in self.strata]
+
     def unknowns_generated(self):
         """The generated unknowns function (reference.compile_unknowns), from the second
         request on (None the first time): generating it costs about as much as 15 reports
@@ -135,6 +146,119 @@ class Program:
                              **({"pri": 1000 - r.rule.salience} if r.rule.salience else {})}
                     for r in chunk}
         return out
+
+
+# ---- gates ----------------------------------------------------------------------------
+#
+# Cheap necessary tests of each engine rule, decided in Python once per stratum: every
+# pattern needs a fact of its type, and a pattern on a single fact (a profile section, the
+# decisions, the counts, the timeline) needs each of its plain top-level tests to hold on
+# that fact. A test is used only where Python and the engine cannot disagree: a value of
+# another type than the pattern's, or a type with several facts, lets the rule through.
+
+def _conjuncts(expr) -> list:
+    if isinstance(expr, dict) and set(expr) == {"$and"}:
+        return [c for e in expr["$and"] for c in _conjuncts(e)]
+    return [expr]
+
+
+_SCALAR = (str, int, bool)
+_ORDER = {"$lt": "<", "$lte": "<=", "$gt": ">", "$gte": ">="}
+
+
+def _plain(field) -> bool:
+    return isinstance(field, str) and not field.startswith("$") and "." not in field
+
+
+def _gate_test(expr, fact: str, const) -> str | None:
+    """A Python test of `expr` on the single fact `fact` that is false only where the
+    engine's is, or None when there is none to make."""
+    if not isinstance(expr, dict) or len(expr) != 1:
+        return None
+    (key, body), = expr.items()
+    if _plain(key) and type(body) in _SCALAR:
+        return f"((_x := {fact}.get({key!r})) is not None and (_x == {const(body)} or type(_x) is not " \
+               f"{type(body).__name__}))"
+    if key == "$or":
+        found = _one_of(expr)
+        if found and _plain(found[0]) and all(type(v) in _SCALAR for v in found[1]):
+            types = const(frozenset(type(v) for v in found[1]))
+            return f"((_x := {fact}.get({found[0]!r})) is not None and (_x in {const(tuple(found[1]))} or " \
+                   f"type(_x) not in {types}))"
+        return None
+    if key in ("$ex", "$nex") and isinstance(body, dict) and len(body) == 1 and _plain(next(iter(body))):
+        return f"({next(iter(body))!r} {'in' if key == '$ex' else 'not in'} {fact})"
+    if key in _ORDER and isinstance(body, dict) and len(body) == 1:
+        (field_, value), = body.items()
+        if _plain(field_) and type(value) is int:
+            return f"((_x := {fact}.get({field_!r})) is not None and (type(_x) is not int or _x {_ORDER[key]} " \
+                   f"{const(value)}))"
+    return None
+
+
+def gate_source(program: "Program", space: dict) -> str:
+    """Python source of `gate<stratum>(by_type) -> (mask per ruleset, ...)`; constants go
+    into `space`."""
+    names: dict = {}
+
+    def const(value) -> str:  # equal constants share a name, so equal tests share a text
+        key = (type(value), repr(value))
+        if key not in names:
+            names[key] = f"K{len(names)}"
+            space[names[key]] = value
+        return names[key]
+
+    out = []
+    for stratum in program.strata:
+        lines, tests, facts = [], {}, {}
+
+        def single(t: str) -> tuple:
+            if t not in facts:
+                n = len(facts)
+                facts[t] = (f"f{n}", f"m{n}", f"h{n}")
+                lines.append(f"    _l = F.get({t!r})")
+                lines.append(f"    h{n} = bool(_l); m{n} = h{n} and len(_l) > 1; f{n} = _l[0] if h{n} else None")
+            return facts[t]
+
+        chunks = []
+        for rules in stratum.chunks:
+            terms = []
+            for rule in rules:
+                needs: list = []  # presence first: cheapest, and it guards the tests after it
+                for alias, pattern in rule.patterns.items():
+                    kind, _ = rule.aliases[alias]
+                    if kind == "derived":
+                        continue  # a derived name's fact is always there once its writers are done
+                    f, m, h = single(fact_type(pattern))
+                    if h not in needs:
+                        needs.insert(0, h)
+                    if kind != "fact":
+                        continue
+                    for conj in _conjuncts(pattern):
+                        if isinstance(conj, dict) and set(conj) == {"t"}:
+                            continue
+                        test = _gate_test(conj, f, const)
+                        if test is not None:
+                            needs.append(f"({m} or {test})")
+                terms.append(needs)
+            chunks.append(terms)
+        uses: dict = defaultdict(int)
+        for terms in chunks:
+            for needs in terms:
+                for n in set(needs):
+                    uses[n] += 1
+        for test, count in uses.items():  # a test several rules share is decided once, the rest inline
+            if count > 1 and test.startswith("("):
+                tests[test] = f"c{len(tests)}"
+                guard = test.split(" or ")[0][1:]  # the fact's m<n>: its h<n> guards the fact
+                lines.append(f"    {tests[test]} = h{guard[1:]} and {test}")
+        masks = []
+        for terms in chunks:
+            masks.append(" | ".join(f"({1 << bit} if {' and '.join(tests.get(n, n) for n in needs) or 'True'} else 0)"
+                                    for bit, needs in enumerate(terms)) or "0")
+        out.append("\n".join([f"def gate{stratum.index}(F):"] + lines +
+                              [f"    return ({', '.join(masks)},)"]))
+    return "\n\n".join(out) + "\n"
 
 
 # ---- 1. strata -------------------------------------------------------------------------

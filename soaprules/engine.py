@@ -78,19 +78,44 @@ def _prime(handle: int) -> None:
 def run(ruleset: str, facts: list[str]) -> list[Firing]:
     """Assert `facts` (JSON objects, as `encode` writes them, without `sid`) into a fresh
     session of `ruleset`; return every firing."""
-    handle = _handles[ruleset]
-    prefix = '{"sid":"%d",' % next(_sids)
+    sid = new_sid()
+    prefix = '{"sid":"%s",' % sid
+    return run_texts(ruleset, _handles[ruleset], [prefix + fact[1:] for fact in facts], sid, None)
+
+
+def new_sid() -> str:
+    """A session id no ruleset has seen. One evaluation may use one id for all its
+    sessions: each ruleset still sees it once, and deletes it before the next."""
+    return str(next(_sids))
+
+
+def handle_of(ruleset: str) -> int:
+    return _handles[ruleset]
+
+
+def run_texts(ruleset: str, handle: int, texts: list[str], sid: str, parsed) -> list[Firing]:
+    """Assert `texts` (JSON facts that already carry `"sid": sid`) into a fresh session of
+    `ruleset` (`handle`); return every firing. A firing's matched facts are parsed only when
+    `parsed` is None or holds its engine rule's name (a rule that binds no list entry needs
+    only its name); otherwise its `facts` is None."""
+    assert_fact = _core.assert_fact
     firings: list[Firing] = []
     taken = False
     try:
-        for fact in facts:
-            code, state = _assert(handle, prefix + fact[1:], ruleset)
-            taken = taken or code == _OK
+        for text in texts:
+            try:
+                code, state = assert_fact(handle, text)
+            except Exception as exc:
+                raise EngineError(Diagnostic(f"the engine refused a fact in ruleset {ruleset}: {exc}")) from None
+            if code == _OK:
+                taken = True
+            elif code != _NOT_HANDLED:
+                raise EngineError(Diagnostic(f"the engine returned code {code} for a fact in ruleset {ruleset}"))
         if taken:
-            _drain(handle, state, firings)
+            _drain(handle, state, firings, parsed)
     finally:
-        if facts:
-            _delete(handle, prefix[8:-2])
+        if texts:
+            _delete(handle, sid)
     return firings
 
 
@@ -101,27 +126,23 @@ def _delete(handle: int, sid: str) -> None:
         pass
 
 
-def _assert(handle: int, text: str, ruleset: str) -> tuple[int, int]:
-    try:
-        code, state = _core.assert_fact(handle, text)
-    except Exception as exc:
-        raise EngineError(Diagnostic(f"the engine refused a fact in ruleset {ruleset}: {exc}")) from None
-    if code not in (_OK, _NOT_HANDLED):
-        raise EngineError(Diagnostic(f"the engine returned code {code} for a fact in ruleset {ruleset}"))
-    return code, state
-
-
-def _drain(handle: int, state: int, out: list[Firing] | None) -> None:
+def _drain(handle: int, state: int, out: list[Firing] | None, parsed=None) -> None:
     """Read every queued result of the session at `state`, in the engine's firing order
-    (`out` None: read and discard, as priming does)."""
+    (`out` None: read and discard, as priming does). A result is '{"<engine rule>":{...}}';
+    its matched facts are parsed only if `parsed` is None or names the rule."""
     started = _core.start_action_for_state(handle, state)
     messages = started[1] if started else None
     while messages is not None:
         name = "?"
         try:
             if out is not None:
-                (name, matched), = json.loads(messages).items()
-                out.append(Firing(name, matched))
+                end = messages.find('"', 2)
+                name = messages[2:end]
+                if parsed is None or name in parsed or "\\" in name:
+                    (name, matched), = json.loads(messages).items()
+                    out.append(Firing(name, matched))
+                else:
+                    out.append(Firing(name, None))
         except BaseException as exc:
             _core.abandon_action(handle, state)
             rule = name.split("#")[0]

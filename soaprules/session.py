@@ -14,7 +14,7 @@ from typing import Protocol
 from . import engine
 from .calendar import PhaseReading, read_phase, timeline
 from . import facts as F
-from .compile import DERIVED_COUNT, DERIVED_VALUES, Program, Stratum
+from .compile import DERIVED_COUNT, DERIVED_VALUES, ChunkPlan, Program, Stratum
 from .pack_load import LoadedRule
 from .profile import Profile
 from .reference import Evidence, World, count_interval, evaluate
@@ -60,33 +60,50 @@ class Matcher(Protocol):
 
 class EngineMatcher:
     """durable-rules decides which rules fire; bindings are the lowest entry index per alias.
-    Each fact is encoded to JSON once per evaluation, however many rulesets read it."""
+    Each fact's JSON text is made once per evaluation, with the evaluation's one session id
+    in it (each ruleset still sees a fresh id, and deletes its session before the next), so
+    an assert is a call with a ready string; a firing's matched facts are parsed only when
+    its engine rule binds a list entry."""
 
     def __init__(self):
         self._world = None
         self._encoded: dict = {}
-
-    def _encode(self, fact: dict, world: World) -> str:
-        if world is not self._world:  # a new evaluation: ids of the old facts mean nothing now
-            self._world, self._encoded = world, {}
-        held = self._encoded.get(id(fact))
-        if held is None:  # the fact is held with its text: its id cannot be reused while cached
-            held = self._encoded[id(fact)] = (fact, engine.encode(fact))
-        return held[1]
+        self._sid = self._prefix = ""
 
     def match(self, program: Program, stratum: Stratum, facts: list, world: World) -> dict:
-        plans = program.engine_plan[stratum.index]
-        if not all(engine.registered(p.ruleset) for p in plans):
-            engine.register(program.definitions())
+        runs = _engine_runs(program)
+        if world is not self._world:  # a new evaluation: ids of the old facts mean nothing now
+            self._world, self._encoded = world, {}
+            self._sid = engine.new_sid()
+            self._prefix = '{"sid":"%s",' % self._sid
+            runs.evaluations += 1
+            if runs.evaluations == 2:
+                runs.gates = program.gates
+        encoded, prefix, sid = self._encoded, self._prefix, self._sid
         by_type: dict = {}
         for f in facts:
             by_type.setdefault(f["t"], []).append(f)
         by_rule: dict = {}
-        for plan in plans:
-            relevant = [self._encode(f, world) for f in plan.pick(by_type)]
-            for firing in engine.run(plan.ruleset, relevant):
+        gate = runs.gates[stratum.index] if runs.gates else None
+        masks = gate(by_type) if gate else None
+        for i, (plan, handle, parsed, full) in enumerate(runs.strata[stratum.index]):
+            if masks is not None:  # only the rules that can fire, and only the facts they read
+                mask = masks[i]
+                if not mask:
+                    continue
+                if mask != full:
+                    plan = runs.subplan(stratum.index, i, mask)
+            texts = []
+            for f in plan.pick(by_type):
+                held = encoded.get(id(f))
+                if held is None:  # the fact is held with its text: its id cannot be reused while cached
+                    held = encoded[id(f)] = (f, prefix + engine.encode(f)[1:])
+                texts.append(held[1])
+            for firing in engine.run_texts(plan.ruleset, handle, texts, sid, parsed):
                 rule_id = firing.engine_rule.rsplit("#", 1)[0]
                 bound = by_rule.setdefault(rule_id, {})
+                if firing.facts is None:  # binds no list entry
+                    continue
                 aliases = plan.aliases[firing.engine_rule]
                 for alias, fact in firing.facts.items():
                     key = aliases[alias]
@@ -96,6 +113,56 @@ class EngineMatcher:
                             prev = bound.get(name)
                             bound[name] = here if prev is None or here[1] < prev[1] else prev
         return by_rule
+
+
+class _EngineRuns:
+    """What a program needs per session, made once per program after its rulesets are
+    registered: per stratum, (ChunkPlan, engine handle, engine rules that bind list
+    entries, the bitmask of all its rules) per ruleset; the generated gates (from the
+    program's second evaluation on: generating them costs more than one evaluation saves);
+    the plans of gated subsets of a ruleset, made when first needed."""
+
+    def __init__(self, program: Program):
+        self.program = program
+        plans = program.engine_plan
+        if not all(engine.registered(p.ruleset) for stratum in plans for p in stratum):
+            engine.register(program.definitions())
+        self.strata = [
+            [(p, engine.handle_of(p.ruleset),
+              frozenset(name for name, aliases in p.aliases.items() if any(k[0] == "some" for k in aliases.values())),
+              (1 << len(chunk)) - 1)
+             for p, chunk in zip(stratum, s.chunks)] for stratum, s in zip(plans, program.strata)]
+        self.gates = None
+        self.evaluations = 0
+        self._subplans: dict = {}
+        self._reads: dict = {}
+
+    def subplan(self, stratum: int, chunk: int, mask: int) -> ChunkPlan:
+        key = (stratum, chunk, mask)
+        plan = self._subplans.get(key)
+        if plan is None:
+            whole = self.strata[stratum][chunk][0]
+            reads = self._reads.get((stratum, chunk))
+            if reads is None:  # what each engine rule of the ruleset reads
+                reads = self._reads[(stratum, chunk)] = [
+                    (frozenset(one.types), one.named) for one in
+                    (ChunkPlan.of(whole.ruleset, [r]) for r in self.program.strata[stratum].chunks[chunk])]
+            types, named = set(), set()
+            for bit, (t, n) in enumerate(reads):
+                if mask >> bit & 1:
+                    types |= t
+                    named |= n
+            # a rule outside the mask cannot fire; its aliases are kept all the same
+            plan = self._subplans[key] = ChunkPlan(whole.ruleset, tuple(sorted(types)), frozenset(named),
+                                                   whole.aliases)
+        return plan
+
+
+def _engine_runs(program: Program) -> _EngineRuns:
+    runs = program.__dict__.get("_engine_runs")
+    if runs is None:
+        runs = program.__dict__["_engine_runs"] = _EngineRuns(program)
+    return runs
 
 
 class ReferenceMatcher:

@@ -387,7 +387,8 @@ def _run(input_path, out: Path, packs, jobs: int, progress_to, program, lock: Lo
     rest = todo[kept:]
     pending = [t for t in rest if t.source not in found.records]
     summary.skipped = len(todo) - len(pending)
-    progress = Progress(len(pending), progress_to)
+    from .progress import Bar  # the display, with rate and ETA: soaprules/progress.py
+    progress = Bar(len(pending), progress_to)
     appender = _Appender(out)
     try:
         computed = iter(lines(pending, packs, jobs, pinned))

@@ -4,6 +4,7 @@ from its records, with no evaluation."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -41,6 +42,7 @@ def register(main) -> None:
 
 def _records(input_path: Path, packs, jobs: int):
     from .. import batch
+    from ..progress import Bar
 
     if _is_results_file(input_path):
         with open(input_path, encoding="utf-8") as handle:
@@ -49,8 +51,14 @@ def _records(input_path: Path, packs, jobs: int):
     from ..pipeline import program_for
 
     program_for(packs)  # a broken pack stops here, with its position
-    for line, _ in batch.lines(batch.tasks(input_path), packs, jobs):
-        yield json.loads(line)
+    todo = batch.tasks(input_path)
+    bar = Bar(len(todo), sys.stderr)  # rate and ETA on a terminal, silent when piped
+    try:
+        for line, error in batch.lines(todo, packs, jobs):
+            bar.step(error)
+            yield json.loads(line)
+    finally:
+        bar.close()
 
 
 def _is_results_file(path: Path) -> bool:

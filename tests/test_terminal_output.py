@@ -91,6 +91,21 @@ def test_cohort_board_fits_the_terminal(board, width):
     assert "Tier distribution" in rendered
 
 
+@pytest.mark.parametrize("width", WIDTHS)
+def test_whatif_fits_the_terminal(runner, width):
+    import json
+
+    from soaprules.cli import main
+    from soaprules.render import whatif_text
+
+    for args in (["--target", "rescue_tier=1"], ["--set", "geography.open_to_any_region=true"]):
+        result = runner.invoke(main, ["whatif", str(PROFILES[-1]), *args, "--format", "json"])
+        assert result.exit_code == 0, result.output
+        out = io.StringIO()
+        whatif_text.render(json.loads(result.stdout), out, width=width, terminal=True, color=True)
+        assert not too_wide(out.getvalue(), width) and "what-if" in out.getvalue()
+
+
 # ---- colour -----------------------------------------------------------------------------
 
 class FakeTerminal(io.StringIO):

@@ -1,50 +1,55 @@
 """What-if results in the terminal: the ways to the target, smallest first, each with what
-else it moves; or, when nothing within reach works, the fixed inputs that hold the result."""
+else it moves; or, when nothing within reach works, the fixed inputs that hold the result.
+Files and pipes get 100 columns of plain text; a terminal its own width (render/term.py)."""
 from __future__ import annotations
 
-import textwrap
 from typing import TextIO
+
+from .term import Plain, writer
 
 WIDTH = 100
 SHOWN = 10
 
 
-def render(doc: dict, out: TextIO) -> None:
+def render(doc: dict, out: TextIO, width: int | None = None, terminal: bool | None = None,
+           color: bool | None = None) -> None:
+    w = writer(out, WIDTH, terminal=terminal, width=width, color=color, break_long_words=False)
     who = doc.get("profile_id") or "this profile"
     if "target" in doc:
-        out.write(f"what-if {doc['target']['text']} for {who}\n")
-        _search(doc, out)
+        w.line(f"what-if {doc['target']['text']} for {who}", "title")
+        _search(doc, w)
     else:
-        out.write(f"what-if for {who}, with {len(doc['changes'])} change(s) made by hand\n\n")
+        w.line(f"what-if for {who}, with {len(doc['changes'])} change(s) made by hand", "title")
+        w.line()
         for change in doc["changes"]:
-            out.write(_fill(change["label"] + _lever_note(change), "  - ", "    ") + "\n")
-        out.write("\n")
-        _moves(doc["moves"], out, "  ")
+            _fill(w, change["label"] + _lever_note(change), "  - ", "    ")
+        w.line()
+        _moves(doc["moves"], w, "  ")
 
 
-def _search(doc: dict, out: TextIO) -> None:
-    out.write(_fill(doc["message"], "", "") + "\n")
+def _search(doc: dict, w: Plain) -> None:
+    _fill(w, doc["message"], "", "")
     searched = doc["searched"]
     levers = ", ".join(searched["levers"]) or "none that the rules behind the target read"
-    out.write(_fill(f"Levers searched: {levers}. {searched['candidate_changes']} possible changes, "
-                    f"{searched['change_sets_tried']} change sets tried (up to {doc['max_changes']} at once).",
-                    "", "") + "\n\n")
+    _fill(w, f"Levers searched: {levers}. {searched['candidate_changes']} possible changes, "
+             f"{searched['change_sets_tried']} change sets tried (up to {doc['max_changes']} at once).", "", "")
+    w.line()
     for n, solution in enumerate(doc["solutions"][:SHOWN], 1):
         first = f"{n:>2}. "
         for i, change in enumerate(solution["changes"]):
             title = f"  ({change['title']})" if change.get("title") else ""
-            out.write(_fill(change["label"] + title, first if i == 0 else "    ", "      ") + "\n")
-        _moves(solution["moves"], out, "    ", doc["target"])
+            _fill(w, change["label"] + title, first if i == 0 else "    ", "      ")
+        _moves(solution["moves"], w, "    ", doc["target"])
     if len(doc["solutions"]) > SHOWN:
-        out.write(f"... and {len(doc['solutions']) - SHOWN} more ways (see --format json).\n")
+        w.line(f"... and {len(doc['solutions']) - SHOWN} more ways (see --format json).")
     if doc.get("held_by"):
-        out.write("What holds it:\n")
+        w.line("What holds it:", "heading")
         for held in doc["held_by"]:
             value = "unknown" if held["value"] is None else _shown(held["value"])
-            out.write(_fill(f"{held['path']} = {value}: {held['reason']}", "  - ", "    ") + "\n")
+            _fill(w, f"{held['path']} = {value}: {held['reason']}", "  - ", "    ")
 
 
-def _moves(moves: dict, out: TextIO, indent: str, target: dict | None = None) -> None:
+def _moves(moves: dict, w: Plain, indent: str, target: dict | None = None) -> None:
     """What a change set moves; under a search, besides the target itself."""
     aim = (target or {}).get("name")
     lines = [f"{name}: {_shown(d['from'])} -> {_shown(d['to'])}" for name, d in moves["decisions"].items()
@@ -54,9 +59,11 @@ def _moves(moves: dict, out: TextIO, indent: str, target: dict | None = None) ->
     lines += [f"recommendation no longer given: {r}" for r in recs["removed"]]
     head = "also moves: " if target else "moves: "
     if not lines:
-        out.write(indent + ("moves nothing else" if target else "moves nothing") + "\n\n")
+        w.line(indent + ("moves nothing else" if target else "moves nothing"), "note")
+        w.line()
         return
-    out.write(_fill(head + "; ".join(lines), indent, indent + "  ") + "\n\n")
+    _fill(w, head + "; ".join(lines), indent, indent + "  ", "note")
+    w.line()
 
 
 def _lever_note(change: dict) -> str:
@@ -76,6 +83,5 @@ def _shown(value) -> str:
     return str(value)
 
 
-def _fill(text: str, first: str, rest: str) -> str:
-    return textwrap.fill(" ".join(text.split()), WIDTH, initial_indent=first, subsequent_indent=rest,
-                         break_on_hyphens=False, break_long_words=False)
+def _fill(w: Plain, text: str, first: str, rest: str, style: str | None = None) -> None:
+    w.para(" ".join(text.split()), rest, first, style)

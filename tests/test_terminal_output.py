@@ -201,3 +201,44 @@ def test_advise_at_a_real_terminal_fits_and_colours(tmp_path, columns):
     piped = subprocess.run([sys.executable, "-m", "soaprules", "advise", profile], cwd=ROOT, capture_output=True,
                            text=True).stdout
     assert "\x1b" not in piped and max(map(len, piped.splitlines())) <= 80
+
+
+# ---- pictures of time, at a terminal -------------------------------------------------------
+
+def test_match_week_on_one_screen_with_now_and_the_deadline(fixture_advice):
+    out = io.StringIO()
+    text.render(fixture_advice["warned-derm-three-cities"], out, width=80, terminal=True, color=False)
+    shown = out.getvalue()
+    week = shown[shown.index("MATCH WEEK"):shown.index("\nNOW")]
+    assert len(week.splitlines()) <= 10  # compact: one screen with the rest
+    assert "done     results, applications open" in week and "▶ now    Mon 16, 14:30" in week
+    assert "Tue 17   08:00 programs review ◀ the Now items by then" in week
+    assert "21:00 SOAP ends" in " ".join(week.split()) and "Fri 20   12:00 Match Day" in week
+    assert shown.index("MATCH WEEK") < shown.index("\nNOW")
+
+
+def test_no_picture_of_time_in_a_pipe(fixture_advice):
+    for advice in fixture_advice.values():
+        out = io.StringIO()
+        text.render(advice, out)
+        assert "MATCH WEEK" not in out.getvalue() and "MONTHS TO THE NEXT CYCLE" not in out.getvalue()
+
+
+def test_a_gap_year_student_sees_the_months_to_the_next_cycle(fixture_advice):
+    from datetime import date
+
+    from soaprules.render.timeline_text import merged, months_to_next_cycle
+
+    advice = fixture_advice["visa-img-gap-year-same-specialty"]
+    months = months_to_next_cycle(advice, date(2026, 12, 2))
+    assert [label for label, _ in months][0] == "Dec 2026" and months[-1][0] == "Sep 2027" and len(months) == 10
+    said = dict(merged(months))
+    assert said["Jan-Feb 2027"] == ["Application materials and mock interviews"]  # the pack's own words
+    assert "A preliminary program list discussed with them" in said["Dec 2026"]
+    assert any("ERAS" in thing for thing in said["Sep 2027"])
+    assert not any("may you email" in t for things in said.values() for t in things)  # 'may' is not May
+    out = io.StringIO()
+    text.render(advice, out, width=60, terminal=True, color=True, today=date(2026, 4, 1))
+    assert "THE 6 MONTHS TO THE NEXT CYCLE (ERAS, Sep 2026)" in ANSI.sub("", out.getvalue())
+    assert not too_wide(out.getvalue(), 60)
+    assert months_to_next_cycle(fixture_advice["warned-derm-three-cities"], date(2026, 12, 2)) == []

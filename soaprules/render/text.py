@@ -8,19 +8,22 @@ width and colours it (none with NO_COLOR); in a file or a pipe it is 80 columns 
 text, the same bytes everywhere."""
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import TextIO
 
 from ..templates import words
 from .plan import plan, short_title, source_line
 from .term import Plain, writer
+from .timeline_text import merged, months_to_next_cycle, week_lines
 from .words import because_line
 
 FILE_WIDTH = 80
 
 
 def render(advice: dict, out: TextIO, width: int | None = None, terminal: bool | None = None,
-           color: bool | None = None) -> None:
-    """`terminal`/`color` force the choice render/term.py makes from where `out` goes."""
+           color: bool | None = None, today: date | None = None) -> None:
+    """`terminal`/`color` force the choice render/term.py makes from where `out` goes;
+    `today` dates the months to the next cycle (default: today, Eastern time)."""
     w = writer(out, FILE_WIDTH, terminal=terminal, width=width, color=color)
     who = advice.get("profile_id") or "this applicant"
     phase = words(advice.get("phase") or "unknown phase")
@@ -38,6 +41,8 @@ def render(advice: dict, out: TextIO, width: int | None = None, terminal: bool |
     for n, bound in enumerate(p["bounds"], 1):
         w.para(f"[NRMP rule{'' if len(p['bounds']) == 1 else ' ' + str(n)}] " + bound["text"], "  ", "", "bound")
         w.line()
+    if w.terminal:  # pictures of time, at a terminal only: saved and piped reports keep their bytes
+        _week(advice, p, w)
     number = 1
     if not advice["recommendations"]:
         w.line("No recommendations for this profile yet.")
@@ -46,6 +51,8 @@ def render(advice: dict, out: TextIO, width: int | None = None, terminal: bool |
         w.para("NOW" + (f", {p['deadline']}" if p["deadline"] else ""), "  ", "", "now")
         number = _items(p["now"], 1, p, w)
     _standing(p, w)
+    if w.terminal:
+        _year(advice, w, today)
     if p["next"]:
         w.line("THEN, MOST IMPORTANT FIRST", "heading")
         number = _items(p["next"], number, p, w)
@@ -56,6 +63,34 @@ def render(advice: dict, out: TextIO, width: int | None = None, terminal: bool |
             number += 1
         w.line()
     _unknowns(advice, w)
+
+
+def _week(advice: dict, p: dict, w: Plain) -> None:
+    """Match Week on one screen (render/timeline_text.py), before the Now items."""
+    lines = week_lines(advice.get("timeline"), p["deadline"])
+    if not lines:
+        return
+    w.line("MATCH WEEK (Eastern time)", "heading")
+    for left, text, style in lines:
+        w.para(text, " " * 11, f"  {left:<8} ", style)
+    w.line()
+
+
+def _year(advice: dict, w: Plain, today: date | None) -> None:
+    """For a student after the Match: the months to the next cycle, with the milestones the
+    post-Match advice names."""
+    if today is None:
+        from ..calendar import eastern
+        today = eastern(datetime.now().astimezone()).date()
+    months = months_to_next_cycle(advice, today)
+    if not months:
+        return
+    last = months[-1][0]
+    w.line(f"THE {len(months)} MONTHS TO THE NEXT CYCLE (ERAS, {last})", "heading")
+    for label, things in merged(months):
+        for i, thing in enumerate(things[:3]):
+            w.para(thing, " " * 16, f"  {label if i == 0 else '':<13} ", "now" if label == last else None)
+    w.line()
 
 
 def _standing(p: dict, w: Plain) -> None:

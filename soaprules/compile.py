@@ -120,6 +120,17 @@ class Program:
         exec(compile(text, "<soaprules gates>", "exec"), space)
         return [space[f"gate{s.index}"] for s in self.strata]
 
+    def intervals_generated(self):
+        """The generated aggregates (reference.compile_intervals), from the second request on."""
+        held = self.__dict__.get("_intervals_fn")
+        if held is None:
+            self.__dict__["_intervals_fn"] = False
+            return None
+        if held is False:
+            from .reference import compile_intervals
+            held = self.__dict__["_intervals_fn"] = compile_intervals(self.aggregates)
+        return held
+
     def unknowns_generated(self):
         """The generated unknowns function (reference.compile_unknowns), from the second
         request on (None the first time): generating it costs about as much as 15 reports

@@ -41,7 +41,19 @@ _OK, _NOT_HANDLED = 0, 1  # assert_fact result codes (rules.h)
 
 _handles: dict[str, int] = {}
 _sids = itertools.count(1)
-encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+try:  # the C encoder JSONEncoder.encode builds on every call, built once: the same text
+    from json.encoder import c_make_encoder, encode_basestring
+    if c_make_encoder is None:
+        raise ImportError("no C encoder")
+    _c_encode = c_make_encoder(None, _encoder.default, encode_basestring, None, ":", ",", False, False, True)
+
+    def encode(value) -> str:
+        if isinstance(value, dict):
+            return "".join(_c_encode(value, 0))
+        return _encoder.encode(value)
+except ImportError:  # a Python without the C accelerator
+    encode = _encoder.encode
 
 
 class Firing:

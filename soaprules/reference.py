@@ -563,3 +563,17 @@ def _adder(found: dict, rule_id: str):
             seen.add(path)
             found.setdefault(path, []).append(rule_id)
     return add
+
+
+def compile_intervals(aggregates: dict):
+    """A function data -> {name: interval or None}: `count_interval` of every declared
+    aggregate (program.aggregates: key -> (name, Count)), the where-clauses generated."""
+    src = _Source()
+    calls = []
+    for name, node in aggregates.values():
+        verdict_fn, _ = _where_fns(src, node.where)
+        calls.append(f"{name!r}: _count({src.const(node.list_path)}, {verdict_fn}, {src.const(node.sum_field)}, data)")
+    text = "\n\n".join(src.defs + ["def intervals(data):\n    return {" + ", ".join(calls) + "}"]) + "\n"
+    src.space["_count"] = _gen_count
+    exec(compile(text, "<soaprules intervals>", "exec"), src.space)
+    return src.space["intervals"]

@@ -194,7 +194,9 @@ def initial_facts(program: Program, profile: Profile) -> tuple[dict, World, list
     world = World(data, timeline=line)
     facts = F.base_facts(data)
     if program.aggregates:
-        intervals = {name: count_interval(node, data) for name, node in program.aggregates.values()}
+        generated = program.intervals_generated()
+        intervals = generated(data) if generated else \
+            {name: count_interval(node, data) for name, node in program.aggregates.values()}
         facts.append(F.aggregates_fact({name: i for name, i in intervals.items() if i is not None}))
     if world.timeline:
         facts.append(F.timeline_fact(world.timeline["segment"], world.timeline["hours_to"]))

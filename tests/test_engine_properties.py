@@ -64,3 +64,31 @@ def test_short_circuit_verdict_agrees_with_full_evaluation(program, profile):
     for rule in program.book.rules:
         full = evaluate(rule.when, run.world).value
         assert verdict(rule.when, run.world) == verdict(rule.when, run.world, memo=memo) == full, rule.id
+
+
+@SETTINGS
+@given(profile=profiles())
+def test_gates_never_close_on_a_rule_that_fires(program, profile):
+    """A ruleset's gate (compile.gate_source) is a necessary test: every engine rule of a
+    pack rule the reference fires is let through, or another of its engine rules is."""
+    from soaprules import facts as F
+    from soaprules.session import initial_facts
+    reference_run = evaluate_profile(program, profile, ReferenceMatcher())
+    fired = {f.rule.id: f.stratum for f in reference_run.firings}
+    # the facts each stratum saw, rebuilt as evaluate_profile builds them
+    _, world, facts, _ = initial_facts(program, profile)
+    world.derived, world.decisions = reference_run.world.derived, reference_run.world.decisions
+    for stratum in program.strata:
+        decided = {k: v for k, v in world.decisions.items()
+                   if any(k in s.resolves for s in program.strata[:stratum.index])}
+        current = facts + [F.decisions_fact(decided)]
+        by_type: dict = {}
+        for f in current:
+            by_type.setdefault(f["t"], []).append(f)
+        masks = program.gates[stratum.index](by_type)
+        open_rules = {rule.rule.id for mask, chunk in zip(masks, stratum.chunks)
+                      for bit, rule in enumerate(chunk) if mask >> bit & 1}
+        assert {r for r, s in fired.items() if s == stratum.index} <= open_rules
+        from soaprules.session import _derived_fact
+        facts = facts + [_derived_fact(n, world.derived[n]) if n in world.derived else F.absent_fact(n)
+                         for n in stratum.settles]

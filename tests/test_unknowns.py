@@ -58,3 +58,14 @@ def test_the_report_uses_either_path_alike(program):
     first = _unknowns(evaluate_profile(fresh, profile))
     assert fresh.unknowns_generated() is not None
     assert _unknowns(evaluate_profile(fresh, profile)) == first
+
+
+@SETTINGS
+@given(profile=profiles())
+def test_generated_intervals_match_count_interval(program, profile):
+    """The declared counts, generated (reference.compile_intervals), are `count_interval`'s."""
+    from soaprules.facts import profile_data
+    from soaprules.reference import compile_intervals, count_interval
+    data = profile_data(profile)
+    generated = compile_intervals(program.aggregates)
+    assert generated(data) == {name: count_interval(node, data) for name, node in program.aggregates.values()}

@@ -190,8 +190,9 @@ class CFloor:
     def __init__(self):
         self.sessions: list = []
 
-    def record(self, program, profiles) -> int:
-        """Run the engine path over `profiles` with the C core recorded; the sessions made."""
+    def record(self, program, profiles, matcher=None) -> int:
+        """Run the engine path (or `matcher`, which drives the engine too) over `profiles`
+        with the C core recorded; the sessions made."""
         from soaprules import engine
         from soaprules.session import evaluate_profile
 
@@ -199,7 +200,7 @@ class CFloor:
         engine._core = recorder
         try:
             for p in profiles:
-                evaluate_profile(program, p)
+                evaluate_profile(program, p, matcher)
         finally:
             engine._core = recorder.core
         self.sessions = recorder.sessions

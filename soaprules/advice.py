@@ -24,6 +24,7 @@ def build(run: Evaluation) -> dict:
     status = run.data.get("status", {})
     bounds = [f for f in run.firings if f.rule.then.bound]
     silences = active_silences(run)
+    aside = set_aside(run, silences)
     return {
         "schema": SCHEMA,
         "profile_id": run.data.get("applicant", {}).get("id"),
@@ -31,13 +32,29 @@ def build(run: Evaluation) -> dict:
         "packs": [{"name": p.name, "version": p.version, "file": p.file, "sha256": p.sha256} for p in book.packs],
         "engine": {"name": ENGINE_NAME, "version": ENGINE_VERSION},
         "decisions": {name: _decision(res) for name, res in sorted(run.decisions.items())},
-        "recommendations": _recommendations(run, bounds, silences),
-        "silenced": _silenced(run),
+        "standing": _standing(run),
+        "recommendations": _recommendations(run, bounds, aside),
+        "set_aside": list(aside.values()),
         "trace": [_trace(f) for f in run.firings],
         "unknowns": _still_open(run, _unknowns(run), silences),
         "warnings": _warnings(run),
         "timeline": run.world.timeline,  # where the student stands in Match Week, for the plan's deadlines
     }
+
+
+def _standing(run: Evaluation) -> list[dict]:
+    """Where the student stands, as the packs word it: each decision made and shown in this
+    phase, in the order the packs declare them."""
+    phase = run.data.get("status", {}).get("phase")  # the phase read (the calendar may have overruled it)
+    out = []
+    for name, decision in run.program.book.decisions.items():
+        res = run.decisions.get(name)
+        if res is None or (decision.shown_in is not None and phase not in decision.shown_in):
+            continue
+        label = decision.label or name.replace("_", " ").capitalize()
+        text = decision.says.get(res.value) or f"{label}: {str(res.value).replace('_', ' ')}."
+        out.append({"decision": name, "label": label, "value": res.value, "text": " ".join(text.split())})
+    return out
 
 
 def _decision(res) -> dict:
@@ -114,23 +131,37 @@ def _still_open(run: Evaluation, unknowns: list[dict], silences: list) -> list[d
     return out
 
 
-def _silenced(run: Evaluation) -> list[dict]:
-    """Recommendations whose rule fired but that a silence set aside, so an auditor sees them."""
-    silences = active_silences(run)
-    out = []
+def set_aside(run: Evaluation, silences: list) -> dict[str, dict]:
+    """Recommendations whose rule fired but that are not given, by id, each with what set it
+    aside: an active silence, or a given item that `supersedes:` it (says the same, better
+    fitted). Listed in the advice, so nothing is dropped without a word."""
+    out: dict[str, dict] = {}
+    given = []
     for firing in run.firings:
         rec = firing.rule.then.recommend
-        by = silenced_by(silences, rec.id or firing.rule.id) if rec else None
+        if rec is None:
+            continue
+        rec_id = rec.id or firing.rule.id
+        by = silenced_by(silences, rec_id)
         if by is not None:
-            out.append({"id": rec.id or firing.rule.id, "rule": firing.rule.id, "by": by.name, "reason": by.reason})
+            out[rec_id] = {"id": rec_id, "rule": firing.rule.id, "kind": "silence", "by": by.name,
+                           "reason": by.reason}
+        else:
+            given.append((rec_id, firing))
+    ids = {rec_id: firing for rec_id, firing in given}
+    for rec_id, firing in given:
+        for other in firing.rule.then.recommend.supersedes:
+            if other in ids and other != rec_id and other not in out:
+                out[other] = {"id": other, "rule": ids[other].rule.id, "kind": "superseded", "by": rec_id,
+                              "reason": f"said within {rec_id} ({firing.rule.title})"}
     return out
 
 
-def _recommendations(run: Evaluation, bounds: list[Firing], silences: list = ()) -> list[dict]:
+def _recommendations(run: Evaluation, bounds: list[Firing], aside: dict) -> list[dict]:
     out = []
     for firing in run.firings:
         rec = firing.rule.then.recommend
-        if rec is None or silenced_by(silences, rec.id or firing.rule.id):
+        if rec is None or (rec.id or firing.rule.id) in aside:
             continue
         lookup = _lookup(run, firing)
         item = {"id": rec.id or firing.rule.id, "topic": rec.topic, "priority": rec.priority, "rank": rec.rank,

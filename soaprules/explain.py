@@ -107,7 +107,7 @@ class Explainer:
             node = self.recommendation_node(rec)
             return node, True, f"Recommendation {rec['id']} comes from rule {rec['rule']}, which fired on " \
                                f"{_inputs(node)} input values."
-        aside = next((s for s in self.advice.get("silenced", []) if s["id"] == target.name), None)
+        aside = next((s for s in self.advice.get("set_aside", []) if s["id"] == target.name), None)
         if aside is not None:
             return self._set_aside(target.name, aside)
         rule = next(r for r in self.book.rules if r.recommendation_id == target.name)
@@ -116,7 +116,15 @@ class Explainer:
         return node, False, f"Recommendation {target.name} was not given: {summary}"
 
     def _set_aside(self, rec_id: str, aside: dict):
-        """Its rule fired, but a pack's silence holds: show both, and what made the silence hold."""
+        """Its rule fired, but a pack's silence holds (shown with what made it hold), or a given
+        item says it within itself (shown with that item's firing)."""
+        if aside["kind"] == "superseded":
+            fired = self.firing_node(self.run.fired(aside["rule"]))
+            by = next(f for f in self.run.firings if f.rule.recommendation_id == aside["by"])
+            node = Node("superseded", f"recommendation {rec_id} was set aside: {aside['reason']}",
+                        detail={"superseded_by": aside["by"]}, children=[fired, self.firing_node(by)])
+            return node, False, f"Recommendation {rec_id} was set aside: rule {aside['rule']} fired, but it is " \
+                                f"{aside['reason']}"
         silence = next(s for s in self.book.silences if s.name == aside["by"])
         fired = self.firing_node(self.run.fired(aside["rule"]))
         ended = [self.firing_node(f) for f in self.run.firings

@@ -232,6 +232,24 @@ def _calendar(shaped, errors: list) -> dict[int, Cycle]:
     return calendar
 
 
+def _check_decision_words(shaped, errors: list) -> None:
+    """A sentence for a value the decision does not have, or a phase that does not exist,
+    would never be shown: refuse it where it is written."""
+    phases = profile_fields()["status.phase"].values
+    for pack, doc, _ in shaped:
+        for name, decision in pack.decisions.items():
+            for value in decision.says:
+                if value not in decision.values:
+                    errors.append(doc.diagnostic(("decisions", name, "says", value), f"decision {name} has no "
+                                                 f"value {value!r}", suggestion=closest(value, decision.values),
+                                                 expected="one of " + ", ".join(map(str, decision.values))))
+            for k, phase in enumerate(decision.shown_in or ()):
+                if phase not in phases:
+                    errors.append(doc.diagnostic(("decisions", name, "shown_in", k), f"'{phase}' is not a phase",
+                                                 suggestion=closest(phase, phases),
+                                                 expected="one of " + ", ".join(phases)))
+
+
 def _single(shaped, attr: str, errors: list):
     """A block only one pack may give (the calendar rule, the clock)."""
     found = None
@@ -277,6 +295,7 @@ def _check_clock(calendar: dict, rule, clock, errors: list) -> tuple:
 def _assemble(shaped, catalog: dict, errors: list, disabled: set = frozenset()) -> RuleBook:
     params = _merge_named("parameter", shaped, "params", errors)
     decisions = _merge_named("decision", shaped, "decisions", errors)
+    _check_decision_words(shaped, errors)
     calendar = _calendar(shaped, errors)
     calendar_rule, clock = _single(shaped, "calendar_rule", errors), _single(shaped, "clock", errors)
     milestones = _check_clock(calendar, calendar_rule, clock, errors)
@@ -403,6 +422,12 @@ def _check_recommendation_ids(rules: list[LoadedRule], errors: list) -> None:
         seen[rec_id] = rule
     for rule in rules:
         rec = rule.then.recommend
+        for other in rec.supersedes if rec else ():
+            near = closest(other, list(seen)) if other not in seen else None
+            if near is not None:  # an id of a pack not loaded is fine; one close to a loaded id is a typo
+                errors.append(Diagnostic(f"supersedes '{other}', which no loaded rule recommends", file=rule.file,
+                                         position=Position(rule.line), rule_id=rule.id, suggestion=near,
+                                         expected="a recommendation id"))
         for other in rec.contradicts if rec else ():
             if other not in seen:
                 errors.append(Diagnostic(f"contradicts '{other}', which no rule recommends", file=rule.file,

@@ -43,6 +43,9 @@ class Recommend(Strict):
                                "uses the next milestone.")
     contacts_program: bool = Field(default=False, description="The advice involves contacting a program "
                                                                "(NRMP SOAP communication rules apply).")
+    supersedes: list[str] = Field(default_factory=list, description="Recommendation ids this item says "
+                                  "within itself, better fitted; when both would be given, only this one is "
+                                  "(the other is listed as set aside).")
     contradicts: list[str] = Field(default_factory=list, description="Recommendation ids whose advice "
                                    "pulls the other way; one report never holds both (checked by tests).")
 
@@ -71,6 +74,11 @@ class Decision(Strict):
     resolve: Literal["worst", "best", "salience"] = Field(
         description="worst/best over the declared order, or the highest salience (ties to the worse).")
     description: Optional[str] = None
+    label: Optional[str] = Field(default=None, description="How the report names it (\"Rescue tier\").")
+    says: dict[Scalar, str] = Field(default_factory=dict, description="Value -> the plain sentence "
+                                    "\"Where you stand\" says for it; a value left out reads 'Label: value.'")
+    shown_in: Optional[list[str]] = Field(default=None, description="Phases in which \"Where you stand\" "
+                                          "shows it (all when left out): a SOAP tier is not news in a gap year.")
 
 
 class NotEncoded(Strict):

@@ -82,7 +82,11 @@ def test_cli_human_reports_name_the_student_and_every_decision(runner, fmt):
     done = runner.invoke(main, ["advise", str(profile), "--format", fmt])
     assert done.exit_code == 0, done.output
     assert "A-2031" in done.output
-    assert "Rescue tier" in done.output or "rescue tier" in done.output.lower()
+    advice = json.loads(runner.invoke(main, ["advise", str(profile), "--format", "json"]).stdout)
+    assert advice["standing"], "the quiet star's decisions are shown in match week"
+    flat = " ".join(done.output.split())
+    for said in advice["standing"]:  # every decision shown, in the pack's own sentence
+        assert said["text"] in flat, said
 
 
 def test_cli_output_file_is_written_whole(runner, tmp_path):

@@ -64,9 +64,9 @@ def test_an_accepted_offer_leaves_only_the_kept_advice_in_every_pack(program, se
     assert given_ids <= keep, given_ids - keep
     # Nothing is lost silently: every fired recommendation is either given or listed as set aside.
     fired = {f.rule.recommendation_id for f in run.firings if f.rule.recommendation_id}
-    aside = {s["id"] for s in advice["silenced"]}
+    aside = {s["id"] for s in advice["set_aside"]}
     assert fired == given_ids | aside and not given_ids & aside
-    assert all(s["by"] == "search-over" for s in advice["silenced"])
+    assert all(s["by"] == "search-over" for s in advice["set_aside"] if s["kind"] == "silence")
     # What would sharpen the advice is only what could change what is still said.
     kept_rules = {r.id for r in program.book.rules if r.recommendation_id in keep}
     assert all(set(u["rules"]) <= kept_rules for u in advice["unknowns"])
@@ -83,9 +83,14 @@ def test_without_an_accepted_offer_nothing_is_set_aside(program, rest):
         assume(False)
     run = evaluate_profile(program, profile)
     advice = build(run)
-    assert advice["silenced"] == []
+    assert [s for s in advice["set_aside"] if s["kind"] == "silence"] == []
     fired = {f.rule.recommendation_id for f in run.firings if f.rule.recommendation_id}
-    assert {r["id"] for r in advice["recommendations"]} == fired
+    given = {r["id"] for r in advice["recommendations"]}
+    assert given | {s["id"] for s in advice["set_aside"]} == fired
+    # An item is set aside only for a given item that declares it says the same.
+    rules = {r.recommendation_id: r for r in program.book.rules if r.recommendation_id}
+    for s in advice["set_aside"]:
+        assert s["kind"] == "superseded" and s["by"] in given and s["id"] in rules[s["by"]].then.recommend.supersedes
 
 
 def test_the_report_says_where_the_student_stands_once_the_search_is_over(program):
@@ -93,7 +98,7 @@ def test_the_report_says_where_the_student_stands_once_the_search_is_over(progra
                              geography={"regions": ["west"], "max_cities": 1},
                              soap_week={"offers": [ACCEPTED]}), program)
     reason = _search_over(program).reason
-    assert advice["silenced"], "the post-SOAP advice this student would otherwise get"
+    assert advice["set_aside"], "the post-SOAP advice this student would otherwise get"
     for name, render in RENDERERS.items():
         if name == "json":
             continue

@@ -183,8 +183,9 @@ def _plan(advice: dict, trees: dict, out: TextIO) -> None:
     for rec in p["now"]:
         _rec(rec, index[id(rec)], trees, out)
     out.write("</section>\n<section id=\"standing\">\n<h2>Where you stand</h2>\n<ul class=\"standing\">\n")
-    for (name, d), sentence in zip(advice["decisions"].items(), p["standing"]):
-        out.write(f"<li>{_e(sentence)} <a href=\"#{_anchor('decision', name)}\">why</a></li>\n")
+    for name, sentence in zip(p["standing_of"], p["standing"]):
+        why = f" <a href=\"#{_anchor('decision', name)}\">why</a>" if name else ""
+        out.write(f"<li>{_e(sentence)}{why}</li>\n")
     out.write("</ul>\n</section>\n")
     if p["next"]:
         out.write("<section id=\"recommendations\">\n<h2>Then, most important first</h2>\n")

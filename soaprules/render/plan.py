@@ -22,7 +22,7 @@ def plan(advice: dict, shown: int = SHOWN_ITEMS) -> dict:
     now = [r for r in recs[:NOW_ITEMS] if r["priority"] in NOW_PRIORITIES] or recs[:1]
     return {"now": now, "next": recs[len(now):shown], "rest": recs[max(shown, len(now)):],
             "deadline": deadline(advice.get("timeline"), now), "bounds": policy_bounds(recs),
-            "standing": standing(advice)}
+            "standing": standing(advice), "standing_of": standing_of(advice)}
 
 
 def deadline(timeline: dict | None, now: list[dict] = ()) -> str | None:
@@ -54,12 +54,23 @@ def standing(advice: dict) -> list[str]:
     """One plain sentence per decision; the rule behind it is one `explain` away. Once a
     silence holds (an accepted offer), that is where the student stands, and the decisions
     about the search are not news."""
-    ended = advice.get("silenced") or []
+    ended = [s for s in advice.get("set_aside") or () if s["kind"] == "silence"]
     if ended:
         reason = next(iter({s["reason"] for s in ended}))
         return [f"{reason} ({len(ended)} item{'s' if len(ended) != 1 else ''} that no longer "
                 f"appl{'y' if len(ended) != 1 else 'ies'} set aside.)"]
+    if "standing" in advice:
+        return [s["text"] for s in advice["standing"]]
     return [f"{decision_label(name)}: {words(d['value'])}." for name, d in advice["decisions"].items()]
+
+
+def standing_of(advice: dict) -> list:
+    """The decision behind each sentence of `standing` (None: not a decision), for links."""
+    if any(s["kind"] == "silence" for s in advice.get("set_aside") or ()):
+        return [None]
+    if "standing" in advice:
+        return [s["decision"] for s in advice["standing"]]
+    return list(advice["decisions"])
 
 
 def short_title(rec: dict) -> str:

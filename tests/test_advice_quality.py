@@ -192,3 +192,18 @@ def test_a_finished_packet_is_never_told_to_put_everything_in_one_email():
     advice = advise(situation("a finished packet"), program_for())
     joined = " ".join(t for _, t in texts(advice)).lower()
     assert "put everything" not in joined and "send it today" in joined
+
+
+# A placeholder's fallback is shown when the value is unknown; a fallback that reads as a
+# value ("no interviews", "backups: none") tells the student something the profile never said.
+CLAIMING_FALLBACKS = {"no", "none", "0", "zero", "yes", "true", "false", "nothing", "never"}
+
+
+def test_no_placeholder_fallback_claims_a_value():
+    from soaprules.templates import placeholders
+    for rule in book().rules:
+        rec = rule.then.recommend
+        for text in (rec.text, rec.draft or "") if rec else ():
+            for name in placeholders(text):
+                _, bar, fallback = name.partition("|")
+                assert not bar or fallback.strip().lower() not in CLAIMING_FALLBACKS, (rule.id, name)

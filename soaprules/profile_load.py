@@ -11,12 +11,12 @@ from pydantic import ValidationError
 
 from .errors import ProfileError
 from .profile import Profile
-from .source import Document, load_document
+from .source import Document, load_lazily
 from .validation import by_position, kind_of, to_diagnostic
 
 
 def load_profile(path: str | Path) -> tuple[Profile, Document]:
-    return validate_profile(load_document(path))
+    return validate_profile(load_lazily(path))  # positions built only if an error needs them
 
 
 def validate_profile(doc: Document) -> tuple[Profile, Document]:

@@ -258,6 +258,99 @@ def parse_text(text: str, file: str) -> Document:
                     key_positions=builder.key_positions)
 
 
+# ---- the fast path for a profile ------------------------------------------------------
+#
+# A profile is read once per advice and its positions are needed only to report an error.
+# `parse_lazily` composes it without the separate depth scan when the text cannot nest
+# deeply enough to strain the composer (every container needs an indicator character of
+# its own, so their count bounds the depth) and builds the data without positions; the
+# positions are built by `parse_text` itself the first time anything asks for them. Any
+# refusal on the fast path is thrown away and the text read again by `parse_text`, which
+# makes the very error (and position) it always made.
+
+SHALLOW = 1000  # indicators ([ { - : ?) at most: the composer's recursion stays far from the C stack's end
+
+
+class _Refused(Exception):
+    pass
+
+
+class _FastBuilder(_Builder):
+    """`_Builder` without positions: the same values, the same refusals (as _Refused)."""
+
+    def fail(self, node, message: str, path: PathKey, **kw):
+        raise _Refused()
+
+    def build(self, node, path: PathKey = ()):
+        self.nodes += 1
+        if self.nodes > MAX_NODES or len(path) > MAX_DEPTH:
+            raise _Refused()
+        self.check_tag(node, path)
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(child, path + (i,)) for i, child in enumerate(node.value)]
+        return self.scalar(node, path)
+
+    def mapping(self, node, path: PathKey) -> dict:
+        self.loader.flatten_mapping(node)
+        out: dict = {}
+        for key_node, value_node in node.value:
+            if key_node.tag != _TAG + "merge":
+                self.check_tag(key_node, path)
+            key = self.scalar(key_node, path)
+            if not isinstance(key, (str, int, bool)) or isinstance(key, bool):
+                key = str(key)
+            if key in out:
+                raise _Refused()
+            out[key] = self.build(value_node, path + (key,))
+        return out
+
+
+class LazyDocument(Document):
+    """A Document whose positions are built when first asked for (by `parse_text`)."""
+
+    def __init__(self, file: str, text: str, data: Any):  # noqa: D107 -- not the dataclass __init__
+        self.file, self.text, self.data = file, text, data
+        self._full: Document | None = None
+
+    def _positioned(self) -> Document:
+        if self._full is None:
+            self._full = parse_text(self.text, self.file)
+        return self._full
+
+    @property
+    def positions(self) -> dict:
+        return self._positioned().positions
+
+    @property
+    def key_positions(self) -> dict:
+        return self._positioned().key_positions
+
+
+def _shallow(text: str) -> bool:
+    return sum(text.count(c) for c in "[{-:?") <= SHALLOW
+
+
+def parse_lazily(text: str, file: str) -> Document:
+    """`parse_text`'s document (same data, same errors), positions built only when used."""
+    if not _shallow(text):
+        return parse_text(text, file)
+    loader = None
+    try:
+        loader = _Loader(text)
+        node = loader.get_single_node()
+        if node is None:
+            raise _Refused()
+        data = _FastBuilder(loader, file).build(node)
+    except (_Refused, yaml.YAMLError, InputFileError, RecursionError):
+        return parse_text(text, file)  # refused (or odd): the positioned reading says why
+    finally:
+        if loader is not None:
+            loader.dispose()
+    return LazyDocument(file, text, data)
+
+
 def read_text(path: str | Path, max_bytes: int = MAX_BYTES) -> str:
     return decode(read_bytes(path, max_bytes), str(path))
 
@@ -275,3 +368,8 @@ def decode(raw: bytes, file: str) -> str:
 
 def load_document(path: str | Path) -> Document:
     return parse_text(read_text(path), str(path))
+
+
+def load_lazily(path: str | Path) -> Document:
+    """`load_document` through `parse_lazily`: for profiles, read once per advice."""
+    return parse_lazily(read_text(path), str(path))

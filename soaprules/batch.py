@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Iterable, TextIO
 
 from .errors import Diagnostic, InputFileError, Position, SoapError, UsageError
-from .source import MAX_BYTES, decode, parse_text
+from .source import MAX_BYTES, decode, parse_lazily
 
 PROFILE_SUFFIXES = (".yaml", ".yml", ".json")
 RECORD_START = b'{"source":'  # every record line begins so; a torn last line begins with part of it
@@ -110,7 +110,7 @@ def _load(task: Task):
         if len(raw) > MAX_BYTES:
             raise InputFileError(Diagnostic(f"line is {len(raw)} bytes; the limit is {MAX_BYTES}",
                                             file=task.path, position=Position(1, 1)))
-        return validate_profile(parse_text(decode(raw, task.path), task.path))[0]
+        return validate_profile(parse_lazily(decode(raw, task.path), task.path))[0]
     except SoapError as exc:
         raise _shifted(exc, task.line - 1) from None
 
@@ -291,16 +291,35 @@ class Lock:
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            owner = os.pread(self.fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
-            os.close(self.fd)
-            raise UsageError(Diagnostic(f"another batch is writing to this file ({owner}); refusing to run a "
-                                        "second one on it", file=str(out),
-                                        hint="wait for it to finish, or give --out another file")) from None
+            _refuse(self.fd, out)
         os.ftruncate(self.fd, 0)
         os.pwrite(self.fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode(), 0)
 
     def release(self) -> None:
         os.close(self.fd)
+
+    @staticmethod
+    def refuse_if_held(out: Path) -> None:
+        """Refuse at once, before the packs are compiled, when another batch holds the lock
+        of `out`; creates nothing (the lock itself is taken after compiling, as before)."""
+        try:
+            fd = os.open(out.with_name(out.name + ".lock"), os.O_RDONLY)
+        except OSError:
+            return  # no lock file (or unreadable): Lock() decides
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            _refuse(fd, out)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _refuse(fd: int, out: Path):
+    owner = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+    os.close(fd)
+    raise UsageError(Diagnostic(f"another batch is writing to this file ({owner}); refusing to run a "
+                                "second one on it", file=str(out),
+                                hint="wait for it to finish, or give --out another file")) from None
 
 
 class _Appender:
@@ -368,6 +387,7 @@ def run(input_path: str | Path, out: str | Path, packs: list[str] | None = None,
     from .pipeline import program_for
 
     packs = [str(p) for p in packs] if packs else None
+    Lock.refuse_if_held(Path(out))  # a second run on one --out is refused before it compiles anything
     program = program_for(packs)  # a broken pack fails the whole batch here, before any record is written
     out = Path(out)
     lock = Lock(out)

@@ -23,7 +23,12 @@ need (they segfault with threads). What the engine does silently is handled here
   sees every match. Anything that fails while a result is read is raised as an
   EngineError naming the rule, after the action is abandoned and the state deleted;
 - derived facts are asserted by the session between strata, so no identical or
-  unconsumed fact is ever rejected silently.
+  unconsumed fact is ever rejected silently;
+- one evaluation uses one session id for all its sessions (session.EngineMatcher): ids
+  are per ruleset, so each ruleset still sees every id once, and deletes its session
+  before the next evaluation's. Each fact's text, id included, is made once;
+- a ruleset whose gate (compile.gate_source) shows no rule can fire gets no session at
+  all: nothing asserted, so no state node made, and nothing to delete.
 """
 from __future__ import annotations
 

@@ -182,7 +182,10 @@ def _worker_init(packs: list[str] | None, parent: int) -> None:
     die_with_parent(parent)
     from .pipeline import program_for
 
-    program_for(packs)  # load and compile once per process; rulesets register on first use
+    try:
+        program_for(packs)  # load and compile once per process; rulesets register on first use
+    except Exception:  # a broken pack: the parent reports it (this worker started before it compiled)
+        pass
 
 
 def die_with_parent(parent: int) -> None:
@@ -377,9 +380,10 @@ class Progress:
 # ---- the run ---------------------------------------------------------------------------
 
 def lines(pending: list[Task], packs: list[str] | None, jobs: int = 1,
-          pinned: list | None = None) -> Iterable[tuple[str, bool]]:
-    """Record lines of `pending`, in input order, computed in `jobs` processes."""
-    return _serial(pending, packs, pinned) if jobs <= 1 else _parallel(pending, packs, jobs, pinned)
+          pinned: list | None = None, pool=None) -> Iterable[tuple[str, bool]]:
+    """Record lines of `pending`, in input order, computed in `jobs` processes (in `pool`,
+    when one is already started)."""
+    return _serial(pending, packs, pinned) if jobs <= 1 else _parallel(pending, packs, jobs, pinned, pool)
 
 
 def run(input_path: str | Path, out: str | Path, packs: list[str] | None = None, jobs: int = 1,
@@ -388,16 +392,37 @@ def run(input_path: str | Path, out: str | Path, packs: list[str] | None = None,
 
     packs = [str(p) for p in packs] if packs else None
     Lock.refuse_if_held(Path(out))  # a second run on one --out is refused before it compiles anything
-    program = program_for(packs)  # a broken pack fails the whole batch here, before any record is written
-    out = Path(out)
-    lock = Lock(out)
+    pool = _start_pool(packs, jobs) if jobs > 1 else None  # workers start up while this process compiles
     try:
-        return _run(input_path, out, packs, jobs, progress_to, program, lock)
+        program = program_for(packs)  # a broken pack fails the whole batch here, before any record is written
+        out = Path(out)
+        lock = Lock(out)
+        try:
+            return _run(input_path, out, packs, jobs, progress_to, program, lock, pool)
+        finally:
+            lock.release()
     finally:
-        lock.release()
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _run(input_path, out: Path, packs, jobs: int, progress_to, program, lock: Lock) -> Summary:
+def _start_pool(packs: list[str] | None, jobs: int) -> ProcessPoolExecutor:
+    """A pool whose `jobs` workers are already starting (import, compile, in their own
+    processes): the first records do not wait for a worker's start-up after this
+    process's own."""
+    # spawn, not fork: a forked child would inherit the parent's engine state mid-use
+    pool = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_worker_init,
+                               initargs=(packs, os.getpid()))
+    for _ in range(jobs):  # a worker is started per task waiting while none is idle
+        pool.submit(_ready)
+    return pool
+
+
+def _ready() -> None:
+    return None
+
+
+def _run(input_path, out: Path, packs, jobs: int, progress_to, program, lock: Lock, pool=None) -> Summary:
     todo = tasks(input_path, exclude=(out, lock.path, out.with_name(f".{out.name}.rebuild")))
     found = recover(out)
     _same_packs(found, program, out)
@@ -411,7 +436,7 @@ def _run(input_path, out: Path, packs, jobs: int, progress_to, program, lock: Lo
     progress = Bar(len(pending), progress_to)
     appender = _Appender(out)
     try:
-        computed = iter(lines(pending, packs, jobs, pinned))
+        computed = iter(lines(pending, packs, jobs, pinned, pool))
         for task in rest:  # in input order: a record already there is copied, the rest computed
             if task.source in found.records:
                 appender.write(found.records[task.source])
@@ -432,26 +457,28 @@ def _serial(pending: list[Task], packs, pinned) -> Iterable[tuple[str, bool]]:
         yield evaluate(task, packs, pinned)
 
 
-def _parallel(pending: list[Task], packs, jobs: int, pinned) -> Iterable[tuple[str, bool]]:
+def _parallel(pending: list[Task], packs, jobs: int, pinned, pool=None) -> Iterable[tuple[str, bool]]:
     chunks = [pending[i:i + CHUNK] for i in range(0, len(pending), CHUNK)]
-    # spawn, not fork: a forked child would inherit the parent's engine state mid-use
-    with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_worker_init,
-                             initargs=(packs, os.getpid())) as pool:
-        window: deque = deque()
-        feed = iter(chunks)
-        try:
-            for chunk in feed:
-                window.append(pool.submit(_evaluate_chunk, chunk, packs, pinned))
-                if len(window) >= 4 * jobs:
-                    yield from window.popleft().result()
-            while window:
+    own = pool is None
+    if own:
+        pool = _start_pool(packs, jobs)
+    window: deque = deque()
+    feed = iter(chunks)
+    try:
+        for chunk in feed:
+            window.append(pool.submit(_evaluate_chunk, chunk, packs, pinned))
+            if len(window) >= 4 * jobs:
                 yield from window.popleft().result()
-        except BrokenProcessPool:
-            raise SoapError(Diagnostic("a worker process died (the engine crashed?); "
-                                       "rerun the same command to finish the rest")) from None
-        finally:
-            for future in window:
-                future.cancel()
+        while window:
+            yield from window.popleft().result()
+    except BrokenProcessPool:
+        raise SoapError(Diagnostic("a worker process died (the engine crashed?); "
+                                   "rerun the same command to finish the rest")) from None
+    finally:
+        for future in window:
+            future.cancel()
+        if own:
+            pool.shutdown(wait=True)
 
 
 def report(summary: Summary, out: Path, stream: TextIO | None = None) -> None:

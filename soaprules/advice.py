@@ -43,13 +43,14 @@ def build(run: Evaluation) -> dict:
 
 
 def _standing(run: Evaluation) -> list[dict]:
-    """Where the student stands, as the packs word it: each decision made and shown in this
-    phase, in the order the packs declare them."""
-    phase = run.data.get("status", {}).get("phase")  # the phase read (the calendar may have overruled it)
+    """Where the student stands, as the packs word it: each decision made whose `shown_when:`
+    is not false, in the order the packs declare them."""
+    book = run.program.book
     out = []
-    for name, decision in run.program.book.decisions.items():
+    for name, decision in book.decisions.items():
         res = run.decisions.get(name)
-        if res is None or (decision.shown_in is not None and phase not in decision.shown_in):
+        gate = book.shown_when.get(name)
+        if res is None or (gate is not None and evaluate(gate, run.world).value is False):
             continue
         label = decision.label or name.replace("_", " ").capitalize()
         text = decision.says.get(res.value) or f"{label}: {str(res.value).replace('_', ' ')}."

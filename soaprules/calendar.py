@@ -95,8 +95,11 @@ def timeline(calendar: dict, rule, now: datetime | None) -> dict | None:
     if passed:
         out["label"] = passed[-1][2] or labels.get(passed[-1][0], passed[-1][0])
     # Every milestone still ahead, so an item can name its own deadline (a recommendation's `due:`).
+    deadlines = {m.name: m.deadline for m in rule.milestones if m.deadline} if rule is not None else {}
     out["ahead"] = {name: {"name": name, "at": _clock(eastern(at), with_day=True),
-                           "label": label or labels.get(name, name)} for name, at, label in ahead}
+                           "label": label or labels.get(name, name),
+                           **({"deadline": deadlines[name]} if name in deadlines else {})}
+                    for name, at, label in ahead}
     if ahead:
         out["next"] = out["ahead"][ahead[0][0]]
     return out

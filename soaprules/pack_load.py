@@ -91,6 +91,7 @@ class RuleBook:
     calendar_rule: object = None  # pack_model.CalendarRule: the pattern for years with no entry
     clock: object = None  # pack_model.Clock: the phase the calendar implies
     silences: list = field(default_factory=list)  # LoadedSilence, in load order
+    shown_when: dict = field(default_factory=dict)  # decision name -> condition for "Where you stand"
 
     def rule(self, rule_id: str) -> LoadedRule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -233,9 +234,8 @@ def _calendar(shaped, errors: list) -> dict[int, Cycle]:
 
 
 def _check_decision_words(shaped, errors: list) -> None:
-    """A sentence for a value the decision does not have, or a phase that does not exist,
-    would never be shown: refuse it where it is written."""
-    phases = profile_fields()["status.phase"].values
+    """A sentence for a value the decision does not have would never be shown: refuse it where
+    it is written."""
     for pack, doc, _ in shaped:
         for name, decision in pack.decisions.items():
             for value in decision.says:
@@ -243,11 +243,20 @@ def _check_decision_words(shaped, errors: list) -> None:
                     errors.append(doc.diagnostic(("decisions", name, "says", value), f"decision {name} has no "
                                                  f"value {value!r}", suggestion=closest(value, decision.values),
                                                  expected="one of " + ", ".join(map(str, decision.values))))
-            for k, phase in enumerate(decision.shown_in or ()):
-                if phase not in phases:
-                    errors.append(doc.diagnostic(("decisions", name, "shown_in", k), f"'{phase}' is not a phase",
-                                                 suggestion=closest(phase, phases),
-                                                 expected="one of " + ", ".join(phases)))
+
+
+def _shown_when(shaped, params, decisions, milestones, errors: list) -> dict:
+    """Each decision's `shown_when:` condition, parsed like a rule's `when:`."""
+    out = {}
+    for pack, doc, _ in shaped:
+        for name, decision in pack.decisions.items():
+            if decision.shown_when is not None:
+                ctx = cond.Context(doc, params, decisions, milestones, rule_id=f"decision {name}")
+                node = cond.parse(decision.shown_when, ("decisions", name, "shown_when"), ctx)
+                errors.extend(ctx.errors)
+                if not ctx.errors:
+                    out[name] = node
+    return out
 
 
 def _single(shaped, attr: str, errors: list):
@@ -331,7 +340,7 @@ def _assemble(shaped, catalog: dict, errors: list, disabled: set = frozenset()) 
                 for s in _silences(pack, doc, cond.Context(doc, params, decisions, milestones), known, errors)]
     return RuleBook(infos, rules, decisions, params, calendar, not_encoded,
                     calendar_rule=calendar_rule[1] if calendar_rule else None, clock=clock[1] if clock else None,
-                    silences=silences)
+                    silences=silences, shown_when=_shown_when(shaped, params, decisions, milestones, errors))
 
 
 def _silences(pack: Pack, doc: Document, base: cond.Context, known: list, errors: list) -> list[LoadedSilence]:

@@ -77,8 +77,9 @@ class Decision(Strict):
     label: Optional[str] = Field(default=None, description="How the report names it (\"Rescue tier\").")
     says: dict[Scalar, str] = Field(default_factory=dict, description="Value -> the plain sentence "
                                     "\"Where you stand\" says for it; a value left out reads 'Label: value.'")
-    shown_in: Optional[list[str]] = Field(default=None, description="Phases in which \"Where you stand\" "
-                                          "shows it (all when left out): a SOAP tier is not news in a gap year.")
+    shown_when: Any = Field(default=None, description="Condition under which \"Where you stand\" shows it "
+                            "(always when left out; shown unless it is false): a SOAP tier is not news in a "
+                            "gap year, nor to a student NRMP has barred from SOAP.")
 
 
 class NotEncoded(Strict):
@@ -106,6 +107,8 @@ class RuleMilestone(Strict):
     day: int = Field(ge=-7, le=7, description="Days from Match Day (-4 is the Monday before a Friday).")
     time: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="Eastern time, HH:MM.")
     label: Optional[str] = None
+    deadline: Optional[str] = Field(default=None, description="How a deadline at this milestone reads in the "
+                                    "report's \"Now\" heading, e.g. 'when programs start reviewing'.")
 
 
 class MatchDayRule(Strict):

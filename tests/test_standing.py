@@ -1,5 +1,5 @@
 """"Where you stand", as the packs word it: each decision's sentence from `says:`, only in
-the phases its `shown_in:` names, in declared order; and the load errors a dean sees."""
+the situations its `shown_when:` allows, in declared order; and the load errors a dean sees."""
 from __future__ import annotations
 
 import io
@@ -22,15 +22,17 @@ REST = model_dicts(Profile)
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rest=REST)
-def test_standing_says_each_decision_shown_in_the_phase_once_in_declared_order(program, rest):
+def test_standing_says_each_decision_shown_when_allowed_once_in_declared_order(program, rest):
     try:
         advice = advise(Profile.model_validate({"schema": "soaprules/profile@1", **rest}), program)
     except ValidationError:
         assume(False)
     decisions = program.book.decisions
-    phase = advice["phase"]
-    expected = [n for n in decisions if n in advice["decisions"]
-                and (decisions[n].shown_in is None or phase in decisions[n].shown_in)]
+    phase, eligible = advice["phase"], (rest.get("status") or {}).get("soap_eligible")
+    soap_readings = {"rescue_tier", "advocacy_bucket", "specialty_realism", "outreach_window"}
+    barred = eligible is False or phase in ("gap_year", "reapplying")
+    expected = [n for n in decisions if n in advice["decisions"] and not (barred and n in soap_readings)
+                and not (phase == "post_soap" and n in {"specialty_realism", "outreach_window"})]
     assert [s["decision"] for s in advice["standing"]] == expected
     for item in advice["standing"]:
         said = decisions[item["decision"]].says.get(item["value"])
@@ -88,13 +90,22 @@ def test_a_sentence_for_a_value_the_decision_lacks_is_refused_where_written(runn
     assert result.exit_code == 1 and "not_ready" in result.output and names_place(result.output, f"{path}:9")
 
 
-def test_a_phase_that_does_not_exist_is_refused_with_a_suggestion(runner, tmp_path):
+def test_a_shown_when_naming_a_phase_that_does_not_exist_is_refused_with_a_suggestion(runner, tmp_path):
     path = _pack(tmp_path, """\
         decisions:
           school_readiness:
             values: [ready, not_ready]
             resolve: worst
-            shown_in: [soap, gapyear]
+            shown_when: {status.phase: [soap, gapyear]}
         """)
     result = runner.invoke(main, ["lint", str(DEFAULT_RULES_DIR), str(path)])
     assert result.exit_code == 1 and "gap_year" in result.output and names_place(result.output, f"{path}:9")
+
+
+def test_a_student_barred_from_soap_is_not_given_soap_readings(program):
+    advice = advise(Profile.model_validate({"schema": "soaprules/profile@1",
+                                            "applicant": {"visa_required": True, "school_network": "weak"},
+                                            "status": {"phase": "soap", "soap_eligible": False},
+                                            "target": {"specialty": "internal_medicine"}}), program)
+    assert {"rescue_tier", "specialty_realism"} <= set(advice["decisions"])  # decided, and in the JSON
+    assert not {"rescue_tier", "specialty_realism", "outreach_window"} & {s["decision"] for s in advice["standing"]}

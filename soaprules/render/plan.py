@@ -37,7 +37,7 @@ def deadline(timeline: dict | None, now: list[dict] = ()) -> str | None:
         nxt = (timeline or {}).get("next")
     if not nxt:
         return None
-    label = re.sub(r"\s*\([^()]*ET\)$", "", nxt["label"])  # the hour is said already
+    label = nxt.get("deadline") or re.sub(r"\s*\([^()]*ET\)$", "", nxt["label"])  # the hour is said already
     return f"by {nxt['at']} ({label})"
 
 

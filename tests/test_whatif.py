@@ -333,3 +333,20 @@ def test_cli_bad_target_exits_2(runner):
                                   "--target", "rescue_tier=one"])
     assert result.exit_code == 2 and "'one' is not a value of rescue_tier" in result.output
     assert "Traceback" not in result.output
+
+
+def test_replying_to_a_program_that_contacted_you_is_the_lever_that_lets_the_advocate_speak(runner, tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(textwrap.dedent("""\
+        schema: soaprules/profile@1
+        status: {phase: soap, soap_eligible: true, now: "2026-03-17T10:00:00-04:00"}
+        relationships:
+          faculty: [{role: clerkship_director, knows_you: well, influence: high, signals: [asked_for_eras]}]
+        soap_week:
+          program_contacts: [{program: "Lakeshore FM (P-2207)", applied: true, replied: false}]
+        """))
+    result = runner.invoke(main, ["whatif", str(path), "--target", "sw-advocate-may-speak", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    changes = [[(c["path"], c["value"]) for c in s["changes"]] for s in doc["solutions"]]
+    assert [("soap_week.program_contacts[0].replied", True)] in changes, changes

@@ -114,12 +114,16 @@ class _Builder:
         raise InputFileError(Diagnostic(message, file=self.file, position=_mark_position(node.start_mark),
                                         path=format_path(path) or None, **kw))
 
+    def too_many(self, node, path: PathKey):
+        raise InputFileError(Diagnostic(f"the document expands to more than {MAX_NODES} values "
+                                        "(YAML aliases repeating each other?)", file=self.file,
+                                        position=_mark_position(node.start_mark), path=format_path(path) or None,
+                                        hint="write the values out; soaprules refuses alias bombs"))
+
     def build(self, node, path: PathKey = ()):
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            self.fail(node, f"the document expands to more than {MAX_NODES} values "
-                            "(YAML aliases repeating each other?)", path,
-                      hint="write the values out; soaprules refuses alias bombs")
+            self.too_many(node, path)
         if len(path) > MAX_DEPTH:
             self.fail(node, f"nesting deeper than {MAX_DEPTH} levels", path)
         self.positions[path] = _mark_position(node.start_mark)
@@ -275,6 +279,15 @@ class _Refused(Exception):
     pass
 
 
+class _Expanded(Exception):
+    """The fast builder passed MAX_NODES at `node`: parse_text would refuse it at the same
+    node (the same walk, no other refusal before it), after the same depth scan."""
+
+    def __init__(self, node, path: PathKey):
+        super().__init__()
+        self.node, self.path = node, path
+
+
 class _FastBuilder(_Builder):
     """`_Builder` without positions: the same values, the same refusals (as _Refused)."""
 
@@ -283,7 +296,9 @@ class _FastBuilder(_Builder):
 
     def build(self, node, path: PathKey = ()):
         self.nodes += 1
-        if self.nodes > MAX_NODES or len(path) > MAX_DEPTH:
+        if self.nodes > MAX_NODES:
+            raise _Expanded(node, path)
+        if len(path) > MAX_DEPTH:
             raise _Refused()
         self.check_tag(node, path)
         if isinstance(node, yaml.MappingNode):
@@ -343,6 +358,9 @@ def parse_lazily(text: str, file: str) -> Document:
         if node is None:
             raise _Refused()
         data = _FastBuilder(loader, file).build(node)
+    except _Expanded as big:  # an alias bomb: refused as parse_text refuses it, without building it twice
+        _check_depth(text, file)  # parse_text's first refusal, if the text also nests too deep
+        _Builder(loader, file).too_many(big.node, big.path)
     except (_Refused, yaml.YAMLError, InputFileError, RecursionError):
         return parse_text(text, file)  # refused (or odd): the positioned reading says why
     finally:

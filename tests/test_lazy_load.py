@@ -63,3 +63,10 @@ def test_fuzzed_bytes_read_alike(raw):
     except SoapError:
         return
     _same(text)
+
+
+def test_an_alias_bomb_is_refused_alike_and_read_once():
+    from test_hostile import _alias_bomb
+    text = _alias_bomb()
+    _same(text)
+    _same("deep: " + "[" * 70 + "]" * 70 + "\n" + text.split("\n", 1)[-1])  # deep and a bomb: the depth speaks first

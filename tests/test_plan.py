@@ -2,6 +2,8 @@
 plan pack's tests, engine against reference, row-order independence, the command."""
 from __future__ import annotations
 
+import shutil
+
 import json
 import random
 
@@ -120,9 +122,11 @@ def test_pack_tests_pass_on_both_evaluators_and_cover_every_rule(pack):
 def test_a_wrong_pack_expectation_is_reported(tmp_path):
     text = (DEFAULT_TESTS / "plan.yaml").read_text(encoding="utf-8")
     text = text.replace("V1: {verdict: skip, rule: skip-no-visa-sponsorship}", "V1: {verdict: apply}")
-    path = tmp_path / "plan.yaml"
-    path.write_text(text.replace("../../tests/profiles/", str(DEFAULT_RULES_DIR / "tests" / "profiles") + "/"),
-                    encoding="utf-8")
+    tree = tmp_path / "rules"  # a copy of the rule-pack tree, so the case profiles stay inside it
+    shutil.copytree(DEFAULT_RULES_DIR / "tests" / "profiles", tree / "tests" / "profiles")
+    path = tree / "plan" / "tests" / "plan.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
     failures, _ = run_file(path)
     assert [f.case for f in failures] == ["visa sponsorship against a student who needs a visa"]
 

@@ -31,6 +31,12 @@ def register(main) -> None:
         from ._packs import default_packs
 
         paths = default_packs(packs)
+        plans = [p for p in paths if _plan_pack(p)]
+        if plans:  # the plan pack has tests of its own kind (soaprules/plan-tests@1)
+            ok = _run_plan_tests(plans, sys.stdout, _fail)
+            paths = [p for p in paths if p not in plans]
+            if not paths:
+                raise SystemExit(0 if ok else 1)
         if not any(s.files for s in suites(paths, list(extra))):
             where = ", ".join(str((p if p.is_dir() else p.parent) / "tests") for p in paths)
             sys.stderr.write(f"error: no pack tests found (looked in {where})\n")
@@ -51,6 +57,56 @@ def register(main) -> None:
                 out.write(f"FAIL {what} coverage {value:.1f}% is below the threshold {limit:g}%\n")
                 ok = False
         raise SystemExit(0 if ok else 1)
+
+
+def _plan_pack(path: Path) -> Path | None:
+    """The plan pack file at `path` (a file, or a folder holding one), or None."""
+    from ..source import load_document
+
+    for candidate in ([path] if path.is_file() else sorted(path.glob("*.yaml"))):
+        try:
+            data = load_document(candidate).data
+        except Exception:  # not ours to judge here: the rule-pack loader reports it
+            continue
+        if isinstance(data, dict) and data.get("pack") == "soaprules/plan@1":
+            return candidate
+    return None
+
+
+def _run_plan_tests(plans, out, fail) -> bool:
+    from ..errors import SoapError
+    from ..plan.packtest import run_file
+
+    ok, total, failed = True, 0, 0
+    for path in plans:
+        pack = _plan_pack(path)
+        files = sorted((pack.parent / "tests").glob("*.yaml"))
+        if not files:
+            sys.stderr.write(f"error: no plan tests found (looked in {pack.parent / 'tests'})\n")
+            raise SystemExit(1)
+        for test_file in files:
+            try:
+                failures, _ = run_file(test_file, plan_pack=pack)
+            except SoapError as exc:
+                fail(exc)
+            out.write(f"{test_file}\n")
+            names = [c.get("name") for c in _cases(test_file)]
+            bad = {f.case for f in failures}
+            for name in names:
+                out.write(f"  {'FAIL' if name in bad else 'ok'}    {name}\n")
+                for f in failures:
+                    if f.case == name:
+                        out.write(f"          {f.message}\n")
+            total += len(names)
+            failed += len(bad)
+            ok = ok and not failures
+    out.write(f"{total} plan case{'s' * (total != 1)}: {total - failed} passed, {failed} failed\n")
+    return ok
+
+
+def _cases(test_file: Path) -> list:
+    from ..source import load_document
+    return load_document(test_file).data.get("cases", [])
 
 
 def _print_results(outcome, out) -> None:

@@ -36,21 +36,30 @@ class Failure:
     message: str
 
 
-def run_file(path: Path, matcher: str = "engine") -> tuple[list[Failure], set]:
-    """Failures of every case, and the ids of the rules that held in any case (coverage)."""
+def run_file(path: Path, matcher: str = "engine", plan_pack: Path | None = None) -> tuple[list[Failure], set]:
+    """Failures of every case, and the ids of the rules that held in any case (coverage).
+    A malformed case, or a profile outside the plan pack's rule tree, is a positioned error."""
     doc = load_document(path)
     data = doc.data
     if not isinstance(data, dict) or data.get("tests") != FORMAT:
         raise PackError(doc.diagnostic((), "not a plan test file", expected=f"tests: {FORMAT}"))
+    cases = data.get("cases")
+    if not isinstance(cases, list) or not cases:
+        raise PackError(doc.diagnostic(("cases",) if "cases" in data else (), "cases must be a non-empty list"))
+    defaults = data.get("defaults", {})
+    if not isinstance(defaults, dict):
+        raise PackError(doc.diagnostic(("defaults",), "defaults must be a mapping of program columns"))
+    root = _own_tree(path)
     failures, fired = [], set()
-    for k, case in enumerate(data.get("cases", [])):
+    for k, case in enumerate(cases):
+        _check_case(doc, k, case, root, path)
         name = case.get("name", f"case {k}")
         profile = _profile(path.parent / case["profile"], case.get("with", {}))
         rows = [(i + 1, {c: (str(v).lower() if isinstance(v, bool) else str(v), 1)
-                         for c, v in {**data.get("defaults", {}), **p}.items()})
+                         for c, v in {**defaults, **p}.items()})
                 for i, p in enumerate(case["programs"])]
         programs = ProgramList(f"{path}#{name}", _checked(rows, str(path), _regions()))
-        run = plan_profile(profile, None, programs=programs, matcher=matcher)
+        run = plan_profile(profile, None, plan_pack=plan_pack, programs=programs, matcher=matcher)
         for ids in run.matched.values():
             fired |= ids
         for code, want in case.get("expect", {}).items():
@@ -68,6 +77,34 @@ def run_file(path: Path, matcher: str = "engine") -> tuple[list[Failure], set]:
                 if rule not in run.matched[str(code)]:
                     failures.append(Failure(name, f"{code}: rule {rule} did not hold"))
     return failures, fired
+
+
+def _own_tree(test_file: Path) -> Path:
+    """A plan pack sits in a folder of a rule-pack tree (rules/plan/); its tests may read the
+    tree's profiles (rules/tests/profiles/) and nothing outside it."""
+    return test_file.resolve().parent.parent.parent
+
+
+def _check_case(doc, k: int, case, root: Path, path: Path) -> None:
+    at = ("cases", k)
+    if not isinstance(case, dict):
+        raise PackError(doc.diagnostic(at, "a case must be a mapping with name, profile, programs and expect"))
+    for key, kind, word in (("profile", str, "a file path"), ("programs", list, "a list of programs"),
+                            ("expect", dict, "a mapping of program code to verdict")):
+        if not isinstance(case.get(key), kind):
+            raise PackError(doc.diagnostic(at + ((key,) if key in case else ()), f"case {k + 1} needs {key}: {word}"))
+    if not all(isinstance(p, dict) for p in case["programs"]):
+        raise PackError(doc.diagnostic(at + ("programs",), "each program must be a mapping of columns"))
+    if not all(isinstance(w, dict) and "verdict" in w for w in case["expect"].values()):
+        raise PackError(doc.diagnostic(at + ("expect",), "each expectation needs a verdict"))
+    if not isinstance(case.get("with", {}), dict):
+        raise PackError(doc.diagnostic(at + ("with",), "with: must map dotted profile paths to values"))
+    target = (path.parent / case["profile"]).resolve()
+    if not target.is_relative_to(root):
+        raise PackError(doc.diagnostic(at + ("profile",), f"the profile {case['profile']} is outside the pack's "
+                                       f"folder {root}", hint="keep test profiles inside the rule-pack tree"))
+    if not target.is_file():
+        raise PackError(doc.diagnostic(at + ("profile",), f"no profile file {case['profile']}"))
 
 
 def _regions() -> dict:

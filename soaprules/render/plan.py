@@ -22,7 +22,8 @@ def plan(advice: dict, shown: int = SHOWN_ITEMS) -> dict:
     now = [r for r in recs[:NOW_ITEMS] if r["priority"] in NOW_PRIORITIES] or recs[:1]
     return {"now": now, "next": recs[len(now):shown], "rest": recs[max(shown, len(now)):],
             "deadline": deadline(advice.get("timeline"), now), "bounds": policy_bounds(recs),
-            "standing": standing(advice), "standing_of": standing_of(advice)}
+            "standing": standing(advice), "standing_of": standing_of(advice),
+            "decided": sorted(advice["decisions"])}
 
 
 def deadline(timeline: dict | None, now: list[dict] = ()) -> str | None:

@@ -96,10 +96,14 @@ def _year(advice: dict, w: Plain, today: date | None) -> None:
 def _standing(p: dict, w: Plain) -> None:
     w.line("WHERE YOU STAND", "heading")
     if not p["standing"]:
-        w.line("  No judgement yet: the profile leaves its inputs unknown.")
+        # Decisions made but none worth saying in this phase (a gap year, barred from SOAP)
+        # is not the same as knowing too little to decide anything.
+        w.line("  Nothing to weigh for where you are now." if p["decided"] else
+               "  No judgement yet: the profile leaves its inputs unknown.")
     for sentence in p["standing"]:
         w.para(sentence, "    ", "  - ")
-    w.para("Why: `soaprules explain PROFILE DECISION` (e.g. rescue_tier).", "  ", "  ", "note")
+    example = next((n for n in p["standing_of"] if n), None) or next(iter(p["decided"]), "rescue_tier")
+    w.para(f"Why: `soaprules explain PROFILE DECISION` (e.g. {example}).", "  ", "  ", "note")
     w.line()
 
 

@@ -12,6 +12,7 @@ import csv
 import html
 import io
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, TextIO
 
@@ -251,7 +252,41 @@ STYLE = ("body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:c
          "@media print{thead{display:table-header-group}tr{break-inside:avoid}body{margin:0;font-size:9pt}}")
 
 
-def render_html(b: Board, out: TextIO) -> None:
+def report_name(k: int, student_id: str) -> str:
+    """A student's report file in a board folder: the board position keeps names unique, and
+    only letters, digits, - and _ of the id survive (an id is a student's text, not a path)."""
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "_", student_id)[:40].strip("_") or "student"
+    return f"{k + 1:04d}-{safe}.html"
+
+
+def tier_chart(b: Board) -> str:
+    """Inline SVG: each tier's share of the cohort as a bar, the article's share as a mark."""
+    rows = [d for d in b.distribution() if d["tier"] is not None]
+    left, bar_w, top, step = 180, 300, 8, 26
+    width, height = left + bar_w + 190, top + step * len(rows) + 18
+    parts = [f'<svg class="tiers" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+             'xmlns="http://www.w3.org/2000/svg">',
+             "<title>Tier shares of this cohort beside the rescue article's roughly 20/60/20</title>"]
+    for i, d in enumerate(rows):
+        y = top + i * step
+        w = round(bar_w * d["percent"] / 100)
+        mark = left + round(bar_w * d["article_percent"] / 100)
+        parts.append(f'<text x="0" y="{y + 14}" font-size="12">tier {d["tier"]}, {html.escape(d["pile"])}</text>'
+                     f'<rect class="t{d["tier"]}" x="{left}" y="{y}" width="{w}" height="18" '
+                     f'fill="{TIER_FILL[d["tier"]]}"/>'
+                     f'<line x1="{mark}" x2="{mark}" y1="{y - 2}" y2="{y + 20}" stroke="#000" stroke-dasharray="3 2"/>'
+                     f'<text x="{left + bar_w + 10}" y="{y + 14}" font-size="12">{d["percent"]:.0f}% '
+                     f'(article ~{d["article_percent"]}%)</text>')
+    parts.append(f'<text x="{left}" y="{height - 4}" font-size="11">bar: this cohort; '
+                 "dashed mark: the article's share</text></svg>")
+    return "".join(parts)
+
+
+TIER_FILL = {1: "#a4161a", 2: "#6c8ebf", 3: "#999999"}  # must save is the colour that says act
+
+
+def render_html(b: Board, out: TextIO, links: dict | None = None) -> None:
+    """`links`: row index -> the student's report, relative to the board (a board folder)."""
     e = html.escape
     out.write(f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Triage board</title>"
               f"<style>{STYLE}</style></head><body>\n<h1>Triage board: {len(b.rows)} students</h1>\n")
@@ -269,15 +304,35 @@ def render_html(b: Board, out: TextIO) -> None:
         if d["tier"] is not None:
             out.write(f"<tr><td>{d['tier']}</td><td>{e(d['pile'])}</td><td class=\"n\">{d['count']}</td>"
                       f"<td class=\"n\">{d['percent']:.1f}%</td><td class=\"n\">~{d['article_percent']}%</td></tr>\n")
-    out.write("</table>\n<h2>Students, by tier then urgency</h2>\n<table><thead><tr>"
+    out.write("</table>\n" + tier_chart(b) + "\n<h2>Students, by tier then urgency</h2>\n<table><thead><tr>"
               + "".join(f"<th>{h}</th>" for h in ("id", "tier", "advocacy", "specialty in SOAP", "red-flag risk",
                                                    "next move")) + "</tr></thead>\n<tbody>\n")
-    for r in b.rows:
-        cells = (r.id, _cell(r.tier), _cell(r.bucket), _cell(r.realism), _cell(r.red_flag_risk),
-                 " ".join((r.top_action or "-").split()))
-        out.write(f"<tr class=\"t{r.tier or 0}\">" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>\n")
+    for k, r in enumerate(b.rows):
+        cells = [e(str(c)) for c in (r.id, _cell(r.tier), _cell(r.bucket), _cell(r.realism), _cell(r.red_flag_risk),
+                                     " ".join((r.top_action or "-").split()))]
+        if links and k in links:
+            cells[0] = f"<a href=\"{e(links[k])}\">{cells[0]}</a>"
+        out.write(f"<tr class=\"t{r.tier or 0}\">" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>\n")
     out.write("</tbody></table>\n")
     out.write("</body></html>\n")
+
+
+def folder(b: Board, advices: dict) -> dict[str, str]:
+    """A board folder's files: index.html (the board, each row linked) and one HTML report per
+    student. `advices`: source -> that student's advice."""
+    from .render import RENDERERS as REPORTS
+
+    files, links = {}, {}
+    for k, r in enumerate(b.rows):
+        if r.source in advices:
+            links[k] = report_name(k, r.id)
+            buffer = io.StringIO()
+            REPORTS["html"](advices[r.source], buffer)
+            files[links[k]] = buffer.getvalue()
+    buffer = io.StringIO()
+    render_html(b, buffer, links)
+    files["index.html"] = buffer.getvalue()
+    return files
 
 
 RENDERERS = {"text": render_text, "csv": render_csv, "json": render_json, "html": render_html}

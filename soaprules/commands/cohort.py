@@ -22,12 +22,17 @@ def register(main) -> None:
                   help="Worker processes for the evaluation.")
     @click.option("--pack", "packs", multiple=True, type=click.Path(exists=True, path_type=Path),
                   help="Rule pack file or directory (repeatable). Default: the shipped rules/.")
-    def cohort(input_path: Path, fmt: str, output: Path | None, jobs: int, packs: tuple[Path, ...]) -> None:
+    @click.option("--reports", "reports", type=click.Path(file_okay=False, path_type=Path),
+                  help="Also write a board folder: index.html, each row linked to that student's own "
+                       "HTML report beside it (created if missing; files are private, 0600).")
+    def cohort(input_path: Path, fmt: str, output: Path | None, jobs: int, packs: tuple[Path, ...],
+               reports: Path | None) -> None:
         """Evaluate every profile and print one triage table, by rescue tier then urgency,
         with the tier distribution beside the rescue article's roughly 20/60/20.
 
         The input is a directory of profiles, a .jsonl file of profiles, or the results
-        file of `soaprules batch` (then nothing is evaluated again)."""
+        file of `soaprules batch` (then nothing is evaluated again). With --reports DIR,
+        DIR/index.html is the board with every row linked to the student's own report."""
         from .. import cohort as triage
         from ..cli import _fail, emit
         from ..errors import SoapError
@@ -36,8 +41,32 @@ def register(main) -> None:
             records = list(_records(input_path, [str(p) for p in packs] or None, jobs))
         except SoapError as exc:
             _fail(exc)
-        text = triage.render(triage.board(records), fmt)
-        emit(text, output)
+        b = triage.board(records)
+        if reports is not None:
+            try:
+                _write_folder(reports, triage.folder(b, {r["source"]: r["advice"] for r in records
+                                                         if r.get("status") == "ok"}))
+            except SoapError as exc:
+                _fail(exc)
+        emit(triage.render(b, fmt), output)
+
+
+def _write_folder(folder: Path, files: dict) -> None:
+    """Each file atomically, into a real directory of the user's (never through a link)."""
+    import os
+
+    from ..errors import Diagnostic
+    from ..files import OutputFileError, write_atomically
+
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise OutputFileError(Diagnostic("is not a directory soaprules may write a board folder into",
+                                         file=str(folder), hint="give a new or existing directory"))
+    try:
+        folder.mkdir(mode=0o700, parents=False, exist_ok=True)
+    except OSError as exc:
+        raise OutputFileError(Diagnostic(f"cannot create the board folder: {exc.strerror}", file=str(folder))) from None
+    for name, text in files.items():
+        write_atomically(folder / os.path.basename(name), text)
 
 
 def _records(input_path: Path, packs, jobs: int):

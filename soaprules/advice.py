@@ -171,6 +171,9 @@ def _recommendations(run: Evaluation, bounds: list[Firing], aside: dict) -> list
                 "pack": firing.rule.pack, "cites": list(firing.rule.cites),
                 "sources": [{"seed": s.seed, "quote": s.quote} for s in firing.rule.sources],
                 "because": [evidence_dict(e) for e in evidence_of(firing)]}
+        about = _about(run, firing)
+        if about:
+            item["about"] = about
         if rec.due is not None:
             item["due"] = _due(run, rec.due)
         if rec.draft:
@@ -184,6 +187,24 @@ def _recommendations(run: Evaluation, bounds: list[Firing], aside: dict) -> list
         out.append(item)
     # Priority, then the rank the pack declares; stable, so equal ranks keep rule order.
     return sorted(out, key=lambda r: (PRIORITY_ORDER.index(r["priority"]), -r["rank"]))
+
+
+PEOPLE = {"relationships.faculty": "faculty member", "relationships.alumni": "alum"}
+
+
+def _about(run: Evaluation, firing: Firing) -> dict | None:
+    """The one person the item is about (a faculty or alumni entry its rule bound), so a
+    report can say everything about that person as one item; None for none, or several."""
+    people = {(path, i) for _, (path, i) in firing.bindings if path in PEOPLE}
+    if len(people) != 1:
+        return None
+    (path, i), = people
+    entry = (list_items(run.data, path) or [])[i]
+    if path == "relationships.faculty":
+        label = str(entry.get("role") or "").replace("_", " ") or PEOPLE[path]
+    else:
+        label = " ".join(x for x in (str(entry.get("specialty") or "").replace("_", " "), "alum") if x)
+    return {"path": f"{path}[{i}]", "label": label}
 
 
 def _due(run: Evaluation, milestone: str) -> dict | None:

@@ -181,7 +181,7 @@ def _plan(advice: dict, trees: dict, out: TextIO) -> None:
     if not advice["recommendations"]:
         out.write("<p>No recommendations for this profile yet.</p>\n")
     for rec in p["now"]:
-        _rec(rec, index[id(rec)], trees, out)
+        _slot(rec, index, trees, out)
     out.write("</section>\n<section id=\"standing\">\n<h2>Where you stand</h2>\n<ul class=\"standing\">\n")
     for name, sentence in zip(p["standing_of"], p["standing"]):
         why = f" <a href=\"#{_anchor('decision', name)}\">why</a>" if name else ""
@@ -190,8 +190,21 @@ def _plan(advice: dict, trees: dict, out: TextIO) -> None:
     if p["next"]:
         out.write("<section id=\"recommendations\">\n<h2>Then, most important first</h2>\n")
         for k, rec in enumerate(p["next"], len(p["now"])):
-            _rec(rec, index[id(rec)], trees, out, later=k >= SHOWN_ITEMS)
+            _slot(rec, index, trees, out, later=k >= SHOWN_ITEMS)
         out.write("</section>\n")
+
+
+def _slot(rec: dict, index: dict, trees: dict, out: TextIO, later: bool = False) -> None:
+    """One item of the plan; items about one person (plan.compose) as one group, each part
+    with its own explanation."""
+    if not rec.get("members"):
+        _rec(rec, index[id(rec)], trees, out, later=later)
+        return
+    out.write(f"<section class=\"together{' later' if later else ''}\" data-person=\"{_e(rec['person'])}\">\n"
+              f"<h3>{_e(rec['title'])}</h3>\n<p>{_e(rec['intro'])}</p>\n")
+    for member in rec["members"]:
+        _rec(member, index[id(member)], trees, out, later=later)
+    out.write("</section>\n")
 
 
 def _rec(rec: dict, i: int, trees: dict, out: TextIO, later: bool = False) -> None:

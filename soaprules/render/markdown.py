@@ -97,15 +97,19 @@ def fenced(text: str, info: str = "text") -> str:
 
 def _item(rec: dict, out: TextIO) -> None:
     title = escape(rec.get("title") or rec["text"][:60])
-    out.write(f"### [{escape(rec['priority'])}] {title}\n\n{escape(rec['text'])}\n\n")
+    if rec.get("members"):  # items about one person, said as one (plan.compose)
+        parts = "".join(f"- {escape(m['text'])}\n" for m in rec["members"])
+        out.write(f"### [{escape(rec['priority'])}] {title}\n\n{escape(rec['intro'])}\n\n{parts}\n")
+    else:
+        out.write(f"### [{escape(rec['priority'])}] {title}\n\n{escape(rec['text'])}\n\n")
     if rec.get("bounds"):
         out.write("*Within the NRMP rule above.*\n\n")
     out.write("Because:\n\n" + "".join(f"- {escape(evidence_line(e))}\n" for e in telling(rec["because"])) + "\n")
     quotes = "; ".join(f"\u201c{escape(s['quote'])}\u201d" for s in rec["sources"])
     out.write(f"Source: {escape(source_line(rec))}: {quotes} ({escape(', '.join(rec['cites']))}, "
               f"rule {code(rec['rule'])})\n\n")
-    if rec.get("draft"):
-        out.write(fenced(rec["draft"]))
+    for draft in rec.get("drafts") or ([rec["draft"]] if rec.get("draft") else []):
+        out.write(fenced(draft))
 
 
 def _decisions(advice: dict, out: TextIO) -> None:

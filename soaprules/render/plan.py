@@ -18,12 +18,63 @@ NOW_PRIORITIES = ("critical", "high")
 
 
 def plan(advice: dict, shown: int = SHOWN_ITEMS) -> dict:
-    recs = advice["recommendations"]
+    recs = compose(advice)
     now = [r for r in recs[:NOW_ITEMS] if r["priority"] in NOW_PRIORITIES] or recs[:1]
     return {"now": now, "next": recs[len(now):shown], "rest": recs[max(shown, len(now)):],
             "deadline": deadline(advice.get("timeline"), now), "bounds": policy_bounds(recs),
             "standing": standing(advice), "standing_of": standing_of(advice),
             "decided": sorted(advice["decisions"])}
+
+
+def compose(advice: dict) -> list[dict]:
+    """The recommendations in order, those about one person (advice.py's `about`: the faculty
+    member or alum the rule bound) made one item at the place of the most important: a
+    student talks to their program director once, not four times. The parts stay under
+    `members`; the JSON keeps every item apart."""
+    recs = advice["recommendations"]
+    groups: dict[str, list[int]] = {}
+    for i, rec in enumerate(recs):
+        if rec.get("about"):
+            groups.setdefault(rec["about"]["path"], []).append(i)
+    lead_of = {members[0]: members for members in groups.values() if len(members) > 1}
+    taken = {i for members in lead_of.values() for i in members}
+    out = []
+    for i, rec in enumerate(recs):
+        if i in lead_of:
+            out.append(_together([recs[k] for k in lead_of[i]]))
+        elif i not in taken:
+            out.append(rec)
+    return out
+
+
+def _together(members: list[dict]) -> dict:
+    lead = members[0]
+    who, n = lead["about"]["label"], len(members)
+    drafts = [m["draft"] for m in members if m.get("draft")]
+    item = {**lead, "members": members, "person": lead["about"]["path"],
+            "title": f"With your {who}: {n} things, in one conversation",
+            "intro": f"These {n} points are all about your {who}; take them up in one conversation or one "
+                     f"message, not {n}.",
+            "text": " ".join(m["text"] for m in members),
+            "because": _union(m["because"] for m in members),
+            "sources": _union(m["sources"] for m in members),
+            "cites": list(dict.fromkeys(c for m in members for c in m["cites"])),
+            "bounds": _union(m.get("bounds", []) for m in members)}
+    item.pop("draft", None)
+    if drafts:
+        item["drafts"] = drafts  # each its own message, to adapt apart
+    if not item["bounds"]:
+        item.pop("bounds")
+    return item
+
+
+def _union(lists) -> list:
+    out = []
+    for items in lists:
+        for item in items:
+            if item not in out:
+                out.append(item)
+    return out
 
 
 def deadline(timeline: dict | None, now: list[dict] = ()) -> str | None:

@@ -114,15 +114,20 @@ def _items(recs: list[dict], start: int, p: dict, w: Plain) -> int:
 
 
 def _item(rec: dict, n: int, p: dict, w: Plain) -> None:
-    w.para(rec["text"], "      ", f"  {n:>2}. ", rec.get("priority") if rec.get("priority") in ("critical", "high")
-           else None)
+    style = rec.get("priority") if rec.get("priority") in ("critical", "high") else None
+    if rec.get("members"):  # items about one person, said as one (plan.compose)
+        w.para(rec["intro"], "      ", f"  {n:>2}. ", style)
+        for letter, member in zip("abcdefghij", rec["members"]):
+            w.para(member["text"], "          ", f"      {letter}) ")
+    else:
+        w.para(rec["text"], "      ", f"  {n:>2}. ", style)
     if rec.get("bounds"):
         w.para("within the NRMP rule above", "       ", "     ! ", "bound")
     w.para("because " + because_line(rec), "       ", "     - ", "note")
     w.para(f"source: {source_line(rec)} [{', '.join(rec['cites'])}]", "       ", "     - ", "note")
-    if rec.get("draft"):
+    for draft in rec.get("drafts") or ([rec["draft"]] if rec.get("draft") else []):
         w.line("     Draft to adapt:")
-        for line in rec["draft"].splitlines():
+        for line in draft.splitlines():
             if line.strip():
                 w.para(line, "       | ", "       | ")
             else:

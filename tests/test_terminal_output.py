@@ -4,6 +4,7 @@ pipe they are the same plain bytes as ever (docs/examples/*.txt)."""
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import shutil
 import subprocess
@@ -164,11 +165,14 @@ def test_a_buffer_is_a_terminal_only_for_a_report_to_standard_output(monkeypatch
 # ---- a real terminal --------------------------------------------------------------------
 
 TMUX = shutil.which("tmux")
+_RUNS = itertools.count()
 
 
 def _tmux_run(tmp_path, shell: str, columns: int) -> str:
     """Run `shell` in a detached tmux pane `columns` wide; the screen, escape sequences kept."""
-    sock = str(tmp_path / "tmux")
+    # A socket of its own per run: a server just told to exit may still hold the last one,
+    # and a second new-session on it then fails (seen under load in CI).
+    sock = str(tmp_path / f"tmux-{next(_RUNS)}")
     tmux = lambda *a: subprocess.run([TMUX, "-S", sock, *a], check=True, capture_output=True,  # noqa: E731
                                      text=True).stdout
     tmux("new-session", "-d", "-s", "t", "-x", str(columns), "-y", "50", "-c", str(ROOT),

@@ -180,8 +180,9 @@ def _plan(advice: dict, trees: dict, out: TextIO) -> None:
     out.write(week_svg(advice.get("timeline"), [r.get("title") or "" for r in p["now"]]))
     if not advice["recommendations"]:
         out.write("<p>No recommendations for this profile yet.</p>\n")
+    printed = [0]  # items printed in full so far: paper holds seven, a group's parts counted
     for rec in p["now"]:
-        _slot(rec, index, trees, out)
+        _slot(rec, index, trees, out, printed)
     out.write("</section>\n<section id=\"standing\">\n<h2>Where you stand</h2>\n<ul class=\"standing\">\n")
     for name, sentence in zip(p["standing_of"], p["standing"]):
         why = f" <a href=\"#{_anchor('decision', name)}\">why</a>" if name else ""
@@ -189,22 +190,23 @@ def _plan(advice: dict, trees: dict, out: TextIO) -> None:
     out.write("</ul>\n</section>\n")
     if p["next"]:
         out.write("<section id=\"recommendations\">\n<h2>Then, most important first</h2>\n")
-        for k, rec in enumerate(p["next"], len(p["now"])):
-            _slot(rec, index, trees, out, later=k >= SHOWN_ITEMS)
+        for rec in p["next"]:
+            _slot(rec, index, trees, out, printed)
         out.write("</section>\n")
 
 
-def _slot(rec: dict, index: dict, trees: dict, out: TextIO, later: bool = False) -> None:
+def _slot(rec: dict, index: dict, trees: dict, out: TextIO, printed: list) -> None:
     """One item of the plan; items about one person (plan.compose) as one group, each part
-    with its own explanation."""
-    if not rec.get("members"):
-        _rec(rec, index[id(rec)], trees, out, later=later)
-        return
-    out.write(f"<section class=\"together{' later' if later else ''}\" data-person=\"{_e(rec['person'])}\">\n"
-              f"<h3>{_e(rec['title'])}</h3>\n<p>{_e(rec['intro'])}</p>\n")
-    for member in rec["members"]:
-        _rec(member, index[id(member)], trees, out, later=later)
-    out.write("</section>\n")
+    with its own explanation. Past the seventh item in full, print shows titles only."""
+    members = rec.get("members") or [rec]
+    if rec.get("members"):
+        out.write(f"<section class=\"together\" data-person=\"{_e(rec['person'])}\">\n"
+                  f"<h3>{_e(rec['title'])}</h3>\n<p class=\"intro\">{_e(rec['intro'])}</p>\n")
+    for member in members:
+        _rec(member, index[id(member)], trees, out, later=printed[0] >= SHOWN_ITEMS)
+        printed[0] += 1
+    if rec.get("members"):
+        out.write("</section>\n")
 
 
 def _rec(rec: dict, i: int, trees: dict, out: TextIO, later: bool = False) -> None:

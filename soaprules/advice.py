@@ -195,7 +195,8 @@ PEOPLE = {"relationships.faculty": "faculty member", "relationships.alumni": "al
 def _about(run: Evaluation, firing: Firing) -> dict | None:
     """The one person the item is about (a faculty or alumni entry its rule bound), so a
     report can say everything about that person as one item; None for none, or several."""
-    people = {(path, i) for _, (path, i) in firing.bindings if path in PEOPLE}
+    # only a name the rule gave (`as:`): an unnamed `some` is a condition, not the item's subject
+    people = {(path, i) for alias, (path, i) in firing.bindings if path in PEOPLE and not alias.startswith("_")}
     if len(people) != 1:
         return None
     (path, i), = people

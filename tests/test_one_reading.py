@@ -97,3 +97,40 @@ def test_the_pairs_that_carry_cause_1_and_4_are_declared():
     assert ("rs-tier-2-this-week", "rs-be-easy-to-help") in declared
     assert {("rs-tier-1-this-week", other) for other in
             ("rs-tier-2-this-week", "fa-22-escalate", "fa-22-advocate-away", "rs-find-your-corner")} <= declared
+
+
+# ---- an advocate who has gone silent is not asked to act (FA-22) ----------------------------
+
+# The items that say to turn to someone else, or not to rely on this person.
+SILENT_OK = {"fa-22-escalate", "pm-15-hesitant-letter-writer"}
+
+
+def _silent(entry: dict) -> bool:
+    return entry.get("availability") == "unresponsive" or "unresponsive" in (entry.get("signals") or [])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(profile=profiles())
+def test_no_item_asks_a_silent_faculty_member_to_act(program, profile):
+    advice = advise(profile, program)
+    faculty = (profile.model_dump(exclude_none=True).get("relationships") or {}).get("faculty") or []
+    for rec in advice["recommendations"]:
+        about = (rec.get("about") or {}).get("path", "")
+        if about.startswith("relationships.faculty["):
+            entry = faculty[int(about.split("[")[1].rstrip("]"))]
+            assert not _silent(entry) or rec["id"] in SILENT_OK, (rec["id"], entry)
+
+
+def test_the_ask_to_vouch_goes_to_the_reachable_supporter_not_the_silent_chair(program):
+    profile = Profile.model_validate({
+        "schema": "soaprules/profile@1",
+        "status": {"phase": "soap", "soap_eligible": True, "now": "2026-03-17T10:00:00-04:00"},
+        "target": {"specialty": "internal_medicine"},
+        "relationships": {"faculty": [
+            {"role": "chair", "knows_you": "well", "influence": "high", "signals": ["generic_reassurance"],
+             "availability": "unresponsive", "backup_contact": "research_mentor"},
+            {"role": "research_mentor", "knows_you": "well", "influence": "medium",
+             "signals": ["offered_strong_letter"]}]}})
+    recs = {r["id"]: r for r in advise(profile, program)["recommendations"]}
+    assert recs["rs-ask-to-vouch-soap"]["about"]["label"] == "research mentor"
+    assert "write to your research mentor" in recs["fa-22-escalate"]["text"]

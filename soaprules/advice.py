@@ -11,7 +11,7 @@ from .engine import ENGINE_NAME, ENGINE_VERSION
 from .facts import list_items
 from .reference import Evidence, evaluate, missing_inputs
 from .session import Evaluation, Firing, evidence_of
-from .templates import render
+from .templates import render, words
 
 SCHEMA = "soaprules/advice@1"
 PRIORITY_ORDER = ("critical", "high", "medium", "low")
@@ -202,9 +202,9 @@ def _about(run: Evaluation, firing: Firing) -> dict | None:
     (path, i), = people
     entry = (list_items(run.data, path) or [])[i]
     if path == "relationships.faculty":
-        label = str(entry.get("role") or "").replace("_", " ") or PEOPLE[path]
+        label = words(entry["role"]) if entry.get("role") else PEOPLE[path]
     else:
-        label = " ".join(x for x in (str(entry.get("specialty") or "").replace("_", " "), "alum") if x)
+        label = f"{words(entry['specialty'])} alum" if entry.get("specialty") else PEOPLE[path]
     return {"path": f"{path}[{i}]", "label": label}
 
 

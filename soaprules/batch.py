@@ -354,29 +354,6 @@ class _Appender:
             os.close(self.fd)
 
 
-class Progress:
-    """A one-line bar on a terminal; silent otherwise (logs and pipes stay clean)."""
-
-    def __init__(self, total: int, stream: TextIO | None):
-        self.total, self.stream = total, stream if stream is not None and stream.isatty() else None
-        self.done = self.errors = 0
-        self.shown = 0.0
-
-    def step(self, error: bool) -> None:
-        self.done += 1
-        self.errors += error
-        if self.stream and (time.monotonic() - self.shown > 0.1 or self.done == self.total):
-            self.shown = time.monotonic()
-            filled = 30 * self.done // max(self.total, 1)
-            self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}"
-                              f"  {self.errors} errors")
-            self.stream.flush()
-
-    def close(self) -> None:
-        if self.stream and self.done:
-            self.stream.write("\n")
-
-
 # ---- the run ---------------------------------------------------------------------------
 
 def lines(pending: list[Task], packs: list[str] | None, jobs: int = 1,

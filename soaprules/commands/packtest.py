@@ -31,9 +31,9 @@ def register(main) -> None:
         from ._packs import default_packs
 
         paths = default_packs(packs)
-        plans = [p for p in paths if _plan_pack(p)]
+        plans = {p: pack for p in paths if (pack := _plan_pack(p)) is not None}
         if plans:  # the plan pack has tests of its own kind (soaprules/plan-tests@1)
-            ok = _run_plan_tests(plans, sys.stdout, _fail)
+            ok = _run_plan_tests(list(plans.values()), sys.stdout, _fail)
             paths = [p for p in paths if p not in plans]
             if not paths:
                 raise SystemExit(0 if ok else 1)
@@ -73,13 +73,13 @@ def _plan_pack(path: Path) -> Path | None:
     return None
 
 
-def _run_plan_tests(plans, out, fail) -> bool:
+def _run_plan_tests(packs, out, fail) -> bool:
+    """`packs`: the plan pack files; each one's tests/ folder is run against it."""
     from ..errors import SoapError
     from ..plan.packtest import run_file
 
     ok, total, failed = True, 0, 0
-    for path in plans:
-        pack = _plan_pack(path)
+    for pack in packs:
         files = sorted((pack.parent / "tests").glob("*.yaml"))
         if not files:
             sys.stderr.write(f"error: no plan tests found (looked in {pack.parent / 'tests'})\n")

@@ -22,6 +22,7 @@ from soaprules.render import RENDERERS
 from soaprules.render.plan import plan
 from soaprules.session import evaluate_profile
 from diagnostics_seen import names_place
+from school_pack import school_pack
 from strategies import model_dicts
 
 REST = model_dicts(Profile)
@@ -128,19 +129,8 @@ def test_explain_says_a_silenced_item_was_set_aside_and_by_what(runner, tmp_path
 
 # ---- what a dean sees when a silence is written wrong ------------------------------------
 
-def _pack(tmp_path, body: str):
-    path = tmp_path / "school.yaml"
-    path.write_text(textwrap.dedent("""\
-        pack: soaprules/pack@1
-        name: school
-        version: 1.0.0
-        description: a school's own pack
-        """) + textwrap.dedent(body))
-    return path
-
-
 def test_a_misspelt_kept_id_is_a_positioned_error_with_a_suggestion(runner, tmp_path):
-    path = _pack(tmp_path, """\
+    path = school_pack(tmp_path, """\
         silences:
           - name: school-search-over
             when: {derived.soap_search_over: true}
@@ -154,7 +144,7 @@ def test_a_misspelt_kept_id_is_a_positioned_error_with_a_suggestion(runner, tmp_
 
 
 def test_a_silence_reading_a_field_that_does_not_exist_is_refused(runner, tmp_path):
-    path = _pack(tmp_path, """\
+    path = school_pack(tmp_path, """\
         silences:
           - name: school-search-over
             when: {soap_week.offer_accepted: true}
@@ -166,7 +156,7 @@ def test_a_silence_reading_a_field_that_does_not_exist_is_refused(runner, tmp_pa
 
 
 def test_a_due_that_is_not_a_milestone_is_refused_with_a_suggestion(runner, tmp_path):
-    path = _pack(tmp_path, """\
+    path = school_pack(tmp_path, """\
         rules:
           - id: school-apply-early
             title: Apply early
@@ -182,7 +172,7 @@ def test_a_due_that_is_not_a_milestone_is_refused_with_a_suggestion(runner, tmp_
 
 
 def test_an_overlay_may_switch_off_a_kept_rule(runner, tmp_path):
-    path = _pack(tmp_path, """\
+    path = school_pack(tmp_path, """\
         extends: [relationships]
         disable:
           - {id: rb-10-thank-after-soap, reason: our school sends its own thank-you guidance}

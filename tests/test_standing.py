@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import textwrap
 
 from hypothesis import HealthCheck, assume, given, settings
 from pydantic import ValidationError
@@ -15,6 +14,7 @@ from soaprules.pipeline import advise
 from soaprules.profile import Profile
 from soaprules.render import RENDERERS
 from diagnostics_seen import names_place
+from school_pack import school_pack
 from strategies import model_dicts
 
 REST = model_dicts(Profile)
@@ -67,19 +67,8 @@ def test_every_html_why_link_points_at_the_decision_its_sentence_is_about(progra
         assert said["decision"] in re.search(r'href="#([^"]+)"', item).group(1)
 
 
-def _pack(tmp_path, body: str):
-    path = tmp_path / "school.yaml"
-    path.write_text(textwrap.dedent("""\
-        pack: soaprules/pack@1
-        name: school
-        version: 1.0.0
-        description: a school's own pack
-        """) + textwrap.dedent(body))
-    return path
-
-
 def test_a_sentence_for_a_value_the_decision_lacks_is_refused_where_written(runner, tmp_path):
-    path = _pack(tmp_path, """\
+    path = school_pack(tmp_path, """\
         decisions:
           school_readiness:
             values: [ready, not_ready]
@@ -91,7 +80,7 @@ def test_a_sentence_for_a_value_the_decision_lacks_is_refused_where_written(runn
 
 
 def test_a_shown_when_naming_a_phase_that_does_not_exist_is_refused_with_a_suggestion(runner, tmp_path):
-    path = _pack(tmp_path, """\
+    path = school_pack(tmp_path, """\
         decisions:
           school_readiness:
             values: [ready, not_ready]

@@ -73,8 +73,14 @@ def register(definitions: dict) -> None:
     """Register rulesets not yet known to this process (names are content hashes)."""
     for name, rules in definitions.items():
         if name not in _handles:
-            body = {**rules, PRIME: {"all": [{"m": {"t": PRIME}}]}}
-            handle = _core.create_ruleset(name, encode(body))
+            body = encode({**rules, PRIME: {"all": [{"m": {"t": PRIME}}]}})
+            try:
+                handle = _core.create_ruleset(name, body)
+            except _core.error:
+                # create_ruleset only parses the definition, yet it was seen to fail once with
+                # code 102 on a body it then accepted (a generated pack in CI, not reproduced);
+                # one retry of the same text, and a second failure is raised as before.
+                handle = _core.create_ruleset(name, body)
             _prime(handle)
             _handles[name] = handle
 

@@ -276,8 +276,12 @@ def test_two_concurrent_writers_the_second_is_refused(tmp_path):
         while first.poll() is None and not (out.exists() and out.stat().st_size):
             time.sleep(0.02)
         assert first.poll() is None, "the first batch finished before the second started"
+        # Paused while it holds the lock, so the second meets a live holder however fast the
+        # first would have finished (a race CI lost once the batch got faster).
+        first.send_signal(signal.SIGSTOP)
         second = subprocess.run(_cmd(d, rules, out), capture_output=True, text=True, timeout=120)
     finally:
+        first.send_signal(signal.SIGCONT)
         first.wait(timeout=300)
     assert second.returncode == 2 and f"pid {first.pid} on " in second.stderr
     assert first.returncode == 0

@@ -34,8 +34,8 @@ SHIPPED = {"rules": "rules", "schemas": "schemas"}  # source folder -> folder in
 
 
 def _pin() -> dict:
-    """The constants of soaprules/engine_pin.py, read without importing the package."""
-    tree = ast.parse((HERE / "soaprules" / "engine_pin.py").read_text(encoding="utf-8"))
+    """The constants of soaprules/engine/pin.py, read without importing the package."""
+    tree = ast.parse((HERE / "soaprules" / "engine" / "pin.py").read_text(encoding="utf-8"))
     pin = {}
     for node in tree.body:
         if isinstance(node, ast.Assign):

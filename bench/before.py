@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 
-from soaprules import engine
+from soaprules.engine import durable as engine
 
 _sids = itertools.count(10**9)  # apart from the engine's own session ids
 

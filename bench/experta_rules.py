@@ -95,10 +95,10 @@ def _rule(engine_rule, fact_type, sink):
 
 
 class ExpertaMatcher:
-    """Matcher protocol of soaprules.session, answered by experta: one engine per stratum."""
+    """Matcher protocol of soaprules.engine.session, answered by experta: one engine per stratum."""
 
     def __init__(self, program):
-        from soaprules.compile import fact_type
+        from soaprules.engine.compile import fact_type
 
         self.fired: list = []
         self.engines = []

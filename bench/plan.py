@@ -18,7 +18,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path[:0] = [str(HERE)]
+sys.path[:0] = [str(HERE), str(HERE.parent / "tests")]  # tests/ holds the synthetic program lists
 
 from run import pin_one_core  # noqa: E402  (bench/run.py: one core, as every bench figure)
 
@@ -39,7 +39,7 @@ def main() -> None:
 
     from soaprules.pipeline import advise_file
     from soaprules.plan.run import document, plan_files
-    from soaprules.plan.synthetic import generate, shipped_states, to_csv
+    from synthetic_programs import generate, shipped_states, to_csv
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "programs.csv"

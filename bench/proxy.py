@@ -1,7 +1,7 @@
 """Two reference points for the engine path, bench-only (issue 15):
 
 - `ProxyMatcher`: a compiled pure-Python evaluator of the *same compiled program*: every
-  engine rule's durable-rules patterns (soaprules.compile) are generated once as Python
+  engine rule's durable-rules patterns (soaprules.engine.compile) are generated once as Python
   source, one predicate per pattern, and matched in the same `evaluate_profile` loop as
   the engine; a rule fires when its patterns can be bound to distinct facts, and its
   bindings are the lowest entry index per alias, as `EngineMatcher` reports them. It is
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 
-from soaprules.compile import fact_type
+from soaprules.engine.compile import fact_type
 
 _MISSING = object()
 _CMP = {"$lt": "<", "$lte": "<=", "$gt": ">", "$gte": ">=", "$neq": "!="}
@@ -193,8 +193,8 @@ class CFloor:
     def record(self, program, profiles, matcher=None) -> int:
         """Run the engine path (or `matcher`, which drives the engine too) over `profiles`
         with the C core recorded; the sessions made."""
-        from soaprules import engine
-        from soaprules.session import evaluate_profile
+        from soaprules.engine import durable as engine
+        from soaprules.engine.session import evaluate_profile
 
         recorder = _Recorder(engine._core)
         engine._core = recorder
@@ -207,7 +207,7 @@ class CFloor:
         return len(self.sessions)
 
     def replay(self) -> None:
-        from soaprules.engine import _core
+        from soaprules.engine.durable import _core
         assert_fact, start, more, delete = (_core.assert_fact, _core.start_action_for_state,
                                             _core.complete_and_start_action, _core.delete_state)
         for handle, texts, drained, sid in self.sessions:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path[:0] = [str(HERE / ".deps"), str(HERE)]
+sys.path[:0] = [str(HERE / ".deps"), str(HERE), str(HERE.parent / "tests")]  # tests/ holds the synthetic cohorts
 
 
 def pin_one_core() -> int:
@@ -82,7 +82,7 @@ class _Nothing:
 
 
 def bench_matchers(report: Report, program, profiles, experta_profiles, repeats: int) -> float:
-    from soaprules.session import ReferenceMatcher, evaluate_profile
+    from soaprules.engine.session import ReferenceMatcher, evaluate_profile
 
     from before import BeforeMatcher
     from experta_rules import ExpertaMatcher
@@ -136,10 +136,10 @@ def bench_matchers(report: Report, program, profiles, experta_profiles, repeats:
 
 def bench_pipeline(report: Report, program, engine: float, count: int, repeats: int) -> None:
     from soaprules.pipeline import advise
-    from soaprules.profile_load import load_profile
+    from soaprules.profile.load import load_profile
     from soaprules.render import RENDERERS
-    from soaprules.session import evaluate_profile
-    from soaprules.synthetic import write_cohort
+    from soaprules.engine.session import evaluate_profile
+    from synthetic import write_cohort
 
     with tempfile.TemporaryDirectory() as tmp:
         write_cohort(tmp, count, seed=11)
@@ -187,8 +187,8 @@ def bench_cold(report: Report, repeats: int) -> None:
 def bench_batch(report: Report, engine: float | None, count: int, repeats: int) -> None:
     """`soaprules batch` as a user runs it (wall time, a fresh --out each time), --jobs 1
     and --jobs 2; for --jobs 2 the run is allowed both cores (the rest of the bench keeps one)."""
-    from soaprules import batch
-    from soaprules.synthetic import write_cohort
+    from soaprules.cohort import batch
+    from synthetic import write_cohort
 
     with tempfile.TemporaryDirectory() as tmp:
         cohort = Path(tmp) / "cohort"
@@ -218,8 +218,8 @@ def bench_batch(report: Report, engine: float | None, count: int, repeats: int) 
 
 
 def bench_packs(report: Report, repeats: int) -> None:
-    from soaprules.compile import compile_book
-    from soaprules.pack_load import DEFAULT_RULES_DIR, load_rulebook
+    from soaprules.engine.compile import compile_book
+    from soaprules.packs.load import DEFAULT_RULES_DIR, load_rulebook
 
     load, runs = median_of(repeats, lambda: cpu_time(lambda: load_rulebook([DEFAULT_RULES_DIR])))
     book = load_rulebook([DEFAULT_RULES_DIR])
@@ -233,9 +233,9 @@ def bench_packs(report: Report, repeats: int) -> None:
 
 def bench_whatif(report: Report, program, repeats: int) -> None:
     """Every fixture profile against every decision=value target: the slowest search."""
-    from soaprules import whatif
-    from soaprules.explain import parse_target
-    from soaprules.profile_load import load_profile
+    from soaprules.explain import whatif
+    from soaprules.explain.why import parse_target
+    from soaprules.profile.load import load_profile
 
     cases = [(load_profile(f)[0], parse_target(f"{name}={value}", program.book))
              for f in sorted((ROOT / "fixtures" / "profiles").glob("*.yaml"))
@@ -251,7 +251,7 @@ def bench_whatif(report: Report, program, repeats: int) -> None:
 
 
 def bench_memory(report: Report, program, profiles, total: int) -> None:
-    from soaprules.session import evaluate_profile
+    from soaprules.engine.session import evaluate_profile
 
     for i in range(1000):
         evaluate_profile(program, profiles[i % len(profiles)])
@@ -273,7 +273,7 @@ def main() -> None:
 
     core = pin_one_core()
     from soaprules.pipeline import program_for
-    from soaprules.synthetic import profiles
+    from synthetic import profiles
 
     program = program_for()
     print(f"soaprules bench: core {core} of {os.cpu_count()}, {platform.processor() or platform.machine()}, "

@@ -1,3 +1,3 @@
-from .cli import main
+from soaprules.cli.main import main
 
 main()

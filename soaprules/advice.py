@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .engine import ENGINE_NAME, ENGINE_VERSION
-from .facts import list_items
-from .reference import Evidence, evaluate, missing_inputs
-from .session import Evaluation, Firing, evidence_of
-from .templates import render, words
+from soaprules.engine.durable import ENGINE_NAME, ENGINE_VERSION
+from soaprules.engine.facts import list_items
+from soaprules.lang.evaluate import Evidence, evaluate, missing_inputs
+from soaprules.engine.session import Evaluation, Firing, evidence_of
+from soaprules.lang.templates import render, words
 
 SCHEMA = "soaprules/advice@1"
 PRIORITY_ORDER = ("critical", "high", "medium", "low")

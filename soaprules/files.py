@@ -27,7 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .errors import Diagnostic, InputFileError, SoapError
+from soaprules.errors import Diagnostic, InputFileError, SoapError
 
 STDOUT = "-"
 

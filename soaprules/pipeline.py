@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .advice import build
-from .compile import Program, compile_book
-from .pack_load import DEFAULT_RULES_DIR, load_rulebook, pack_files
-from .profile import Profile
-from .profile_load import load_profile
-from .session import Evaluation, Matcher, evaluate_profile
+from soaprules.advice import build
+from soaprules.engine.compile import Program, compile_book
+from soaprules.packs.load import DEFAULT_RULES_DIR, load_rulebook, pack_files
+from soaprules.profile.model import Profile
+from soaprules.profile.load import load_profile
+from soaprules.engine.session import Evaluation, Matcher, evaluate_profile
 
 _programs: dict[tuple, Program] = {}
 

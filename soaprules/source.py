@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from .errors import Diagnostic, InputFileError, Position
-from .files import read_bytes
+from soaprules.errors import Diagnostic, InputFileError, Position
+from soaprules.files import read_bytes
 
 MAX_BYTES = 2 * 1024 * 1024  # a profile is a few KB, a pack a few hundred; refuse before parsing
 MAX_NODES = 200_000  # counts nodes after alias expansion: a billion-laughs file stops here

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from soaprules.profile import Profile
-from soaprules.schema_paths import _bounds, _unwrap_optional
+from soaprules.profile.model import Profile
+from soaprules.profile.fields import _bounds, _unwrap_optional
 
 MATCH_WEEK = datetime(2026, 3, 16, 10, 0, tzinfo=timezone(timedelta(hours=-4)))
 

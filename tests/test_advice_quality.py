@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import pytest
 
-from soaprules.pack_load import DEFAULT_RULES_DIR, load_catalog, load_rulebook
+from soaprules.packs.load import DEFAULT_RULES_DIR, load_catalog, load_rulebook
 from soaprules.pipeline import advise_file
 from soaprules.render import RENDERERS
 from conftest import EXAMPLE, PROFILES, ROOT
@@ -116,7 +116,7 @@ def test_docs_examples_are_current():
 import yaml  # noqa: E402
 
 from soaprules.pipeline import advise, program_for  # noqa: E402
-from soaprules.profile import Profile  # noqa: E402
+from soaprules.profile.model import Profile  # noqa: E402
 
 WEIGHING = ROOT / "rules" / "tests" / "weighing.yaml"
 # RS-17 is an unlabelled chart of one insider's experience: never a rate, never the student's odds.
@@ -201,7 +201,7 @@ CLAIMING_FALLBACKS = {"no", "none", "0", "zero", "yes", "true", "false", "nothin
 
 
 def test_no_placeholder_fallback_claims_a_value():
-    from soaprules.templates import placeholders
+    from soaprules.lang.templates import placeholders
     for rule in book().rules:
         rec = rule.then.recommend
         for text in (rec.text, rec.draft or "") if rec else ():

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from soaprules.pipeline import advise, advise_file
-from soaprules.profile import Profile
+from soaprules.profile.model import Profile
 from conftest import FIXTURES
 
 PD_LEVEL = {"program_director", "associate_program_director"}

@@ -22,13 +22,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import Field, create_model
 
-from soaprules import profile as profile_module
-from soaprules import profile_load, schema_paths
-from soaprules.answers import AnswerError, checked, get, parse
-from soaprules.assess_io import load, save
-from soaprules.cli import main
-from soaprules.conversation import Interview, evaluate
-from soaprules.interview import NOW, PHASE, phase_paths, question_for, ranked, rules_for_phase, timeline_phases
+from soaprules.profile import model as profile_module
+from soaprules.profile import load as profile_load
+from soaprules.profile import fields as schema_paths
+from soaprules.assess.answers import AnswerError, checked, get, parse
+from soaprules.assess.store import load, save
+from soaprules.cli.main import main
+from soaprules.assess.interview import Interview, evaluate
+from soaprules.assess.questions import NOW, PHASE, phase_paths, question_for, ranked, rules_for_phase, timeline_phases
 from soaprules.pipeline import program_for
 
 from conftest import PROFILES
@@ -397,7 +398,7 @@ def test_bad_answers_are_explained_and_asked_again(runner, tmp_path):
     ("2026-03-16T10:30-07:00", "2026-03-16T10:30:00-07:00"),
 ])
 def test_dates_are_asked_plainly_in_eastern_time(program, monkeypatch, text, value):
-    from soaprules import answers
+    from soaprules.assess import answers
 
     class During(answers.datetime):  # the clock reads Match Week 2026, Sunday evening
         @classmethod
@@ -415,7 +416,7 @@ def test_dates_are_asked_plainly_in_eastern_time(program, monkeypatch, text, val
     ("friday", "needs a time too"),
 ])
 def test_plain_dates_refused_with_a_reason(program, text, message):
-    from soaprules.answers import match_week
+    from soaprules.assess.answers import match_week
 
     with pytest.raises(AnswerError, match=re.escape(message)):
         parse(question_for(NOW).spec, text, match_week(program.book))
@@ -424,7 +425,7 @@ def test_plain_dates_refused_with_a_reason(program, text, message):
 def test_a_weekday_after_this_years_match_week_is_next_years(program):
     from datetime import datetime
 
-    from soaprules.answers import match_week
+    from soaprules.assess.answers import match_week
 
     week = match_week(program.book)
     assert str(week(datetime.fromisoformat("2026-03-20T13:00-04:00"))) == "2026-03-16"
@@ -483,7 +484,7 @@ def test_stop_gives_the_advice_so_far(runner, tmp_path):
 
 def test_help_says_why_a_question_is_asked(program, runner, tmp_path):
     """`?` answers from the rationale of the rules that read the field, not the question again."""
-    from soaprules.conversation import why_asked
+    from soaprules.assess.interview import why_asked
 
     result = runner.invoke(main, ["assess", "--profile", str(tmp_path / "h.yaml")], input="soap\n?\nstop\n")
     err = flat(result.stderr)
@@ -502,7 +503,7 @@ def test_help_says_why_a_question_is_asked(program, runner, tmp_path):
 
 
 def test_why_text_is_said_to_the_student(program):
-    from soaprules.conversation import why_asked
+    from soaprules.assess.interview import why_asked
 
     for path in ("red_flags", "conduct.staff_complaints", "geography.regions", NOW, PHASE):
         reasons = why_asked(program.book, question_for(path), None)
@@ -739,7 +740,7 @@ def test_real_terminal_session_with_ctrl_c_and_resume(tmp_path):
 def test_real_terminal_edits_an_answer_with_the_arrow_keys_and_asks_why(program, tmp_path):
     """Line editing at a real terminal: "sop", Left, "a" is "soap" (not "sop^[[Da"); `?` shows
     the rules' reasons for the question on the screen; Up recalls an earlier answer."""
-    from soaprules.conversation import why_asked
+    from soaprules.assess.interview import why_asked
 
     run, advice = evaluate(program, {"status": {"phase": "soap"}})
     second = ranked(run, advice, {PHASE})[0]

@@ -16,14 +16,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from soaprules import audit
+from soaprules.audit import store as audit
 from soaprules.advice import build
-from soaprules.cli import main
+from soaprules.cli.main import main
 from soaprules.errors import SoapError
-from soaprules.pack_load import DEFAULT_RULES_DIR, pack_files
+from soaprules.packs.load import DEFAULT_RULES_DIR, pack_files
 from soaprules.pipeline import advise_file, program_for
 from soaprules.render import RENDERERS
-from soaprules.replay import replay
+from soaprules.audit.replay import replay
 
 from conftest import PROFILES, ROOT
 
@@ -72,9 +72,9 @@ def test_replay_is_byte_identical(db, profile, fmt):
 
 def test_replay_of_an_html_report_with_explain_trees_is_byte_identical(db):
     from soaprules.pipeline import program_for
-    from soaprules.profile_load import load_profile
+    from soaprules.profile.load import load_profile
     from soaprules.render.html import render
-    from soaprules.session import evaluate_profile
+    from soaprules.engine.session import evaluate_profile
 
     profile = PROFILES[-1]
     run = evaluate_profile(program_for(), load_profile(profile)[0])
@@ -183,7 +183,7 @@ def test_an_exception_mid_transaction_leaves_no_half_record(db, monkeypatch):
 
 KILLED_RECORDER = textwrap.dedent("""
     import sys, time
-    from soaprules import audit
+    from soaprules.audit import store as audit
     from soaprules.pipeline import program_for
     real = audit._link_file
     def slow(conn, record_id, position, stored):
@@ -385,7 +385,7 @@ EDIT = ("clinical.evaluations: [strong, solid]", "clinical.evaluations: [solid]"
 def _save_after_load(monkeypatch, core: Path):
     """A hook after the packs are loaded and compiled: `core` is saved with EDIT before
     anything is recorded (the race of a pack saved while `advise --record` runs)."""
-    import soaprules.session as session
+    import soaprules.engine.session as session
 
     original = core.read_text()
     real = session.evaluate_profile

@@ -13,11 +13,11 @@ import time
 
 import pytest
 
-from soaprules import batch
-from soaprules.cli import main
-from soaprules.cohort import board
-from soaprules.pack_load import DEFAULT_RULES_DIR
-from soaprules.synthetic import profile_dict, write_cohort
+from soaprules.cohort import batch
+from soaprules.cli.main import main
+from soaprules.cohort.board import board
+from soaprules.packs.load import DEFAULT_RULES_DIR
+from synthetic import profile_dict, write_cohort
 
 HEAD = "schema: soaprules/profile@1\n"
 

@@ -7,7 +7,7 @@ import re
 import shutil
 import stat
 
-from soaprules.cli import main
+from soaprules.cli.main import main
 from conftest import FIXTURES
 
 PROFILES = FIXTURES / "profiles"

@@ -53,7 +53,7 @@ def test_the_report_renders_at_desktop_and_phone_width(tmp_path, width):
 def test_a_2000_student_board_prints_with_its_header_on_every_page(tmp_path):
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) is not installed")
-    from soaprules.cohort import board, render
+    from soaprules.cohort.board import board, render
 
     records = [{"status": "ok", "source": f"s{i}.yaml",
                 "advice": {"profile_id": f"S-{i:04d}", "decisions": {"rescue_tier": {"value": 1 + i % 3}},

@@ -10,12 +10,12 @@ from functools import lru_cache
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from soaprules.calendar import cycle_year, derived_cycle, eastern, timeline
-from soaprules.cli import main
+from soaprules.packs.calendar import cycle_year, derived_cycle, eastern, timeline
+from soaprules.cli.main import main
 from soaprules.errors import PackError, SoapError
-from soaprules.pack_load import DEFAULT_RULES_DIR, load_rulebook
+from soaprules.packs.load import DEFAULT_RULES_DIR, load_rulebook
 from soaprules.pipeline import advise
-from soaprules.profile import Profile
+from soaprules.profile.model import Profile
 from soaprules.render import RENDERERS
 
 NRMP, CORE = DEFAULT_RULES_DIR / "nrmp.yaml", DEFAULT_RULES_DIR / "core.yaml"

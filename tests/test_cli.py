@@ -7,8 +7,8 @@ import json
 import pytest
 
 from conftest import PROFILES
-from soaprules import cli_support
-from soaprules.cli import main
+from soaprules.cli import group as cli_group
+from soaprules.cli.main import main
 
 PROFILE = PROFILES[0]
 
@@ -50,7 +50,7 @@ def test_an_internal_error_has_its_own_code_one_line_and_the_details_saved(runne
         raise RuntimeError("boom")
     monkeypatch.setattr("soaprules.advice.build", broken)
     result = runner.invoke(main, ["advise", str(PROFILE)])
-    assert result.exit_code == cli_support.INTERNAL_ERROR not in (0, 1, 2, 3)
+    assert result.exit_code == cli_group.INTERNAL_ERROR not in (0, 1, 2, 3)
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
     saved = list((tmp_path / "soaprules").glob("crash-*.txt"))
     assert len(saved) == 1 and str(saved[0]) in result.stderr and "RuntimeError: boom" in saved[0].read_text()
@@ -60,7 +60,7 @@ def test_an_internal_error_under_json_is_json(runner, monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     monkeypatch.setattr("soaprules.advice.build", lambda run: 1 / 0)
     result = runner.invoke(main, ["advise", str(PROFILE), "--format", "json"])
-    assert json.loads(result.stderr)["exit_code"] == cli_support.INTERNAL_ERROR
+    assert json.loads(result.stderr)["exit_code"] == cli_group.INTERNAL_ERROR
 
 
 def test_usage_errors_exit_2(runner):

@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from soaprules import batch
-from soaprules.cli import main
-from soaprules.cohort import board, render
+from soaprules.cohort import batch
+from soaprules.cli.main import main
+from soaprules.cohort.board import board, render
 from conftest import FIXTURES
 
 

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
-from soaprules.compile import compile_book
+from soaprules.engine.compile import compile_book
 from soaprules.errors import PackError
-from soaprules.pack_load import load_rulebook
-from soaprules.profile import Profile
-from soaprules.session import ReferenceMatcher, evaluate_profile
+from soaprules.packs.load import load_rulebook
+from soaprules.profile.model import Profile
+from soaprules.engine.session import ReferenceMatcher, evaluate_profile
 
 SPECIALTIES = ["pediatrics", "psychiatry", "neurology"]
 FIELDS = {  # path -> (kind, values)
@@ -181,7 +181,7 @@ def test_engine_and_reference_agree_on_generated_packs_at_length(tmp_path_factor
 
 def check_unknowns(tmp_path_factory, text: str, people: list) -> None:
     from test_unknowns import interpreted
-    from soaprules.reference import compile_unknowns
+    from soaprules.lang.evaluate import compile_unknowns
     path = tmp_path_factory.mktemp("gen") / "gen.yaml"
     path.write_text(text)
     try:

@@ -7,13 +7,13 @@ import textwrap
 
 import pytest
 
-from soaprules import engine
-from soaprules.compile import BUDGET, compile_book
+from soaprules.engine import durable as engine
+from soaprules.engine.compile import BUDGET, compile_book
 from soaprules.errors import EngineError
-from soaprules.pack_load import load_rulebook
-from soaprules.profile import Profile
-from soaprules.profile_load import load_profile
-from soaprules.session import evaluate_profile
+from soaprules.packs.load import load_rulebook
+from soaprules.profile.model import Profile
+from soaprules.profile.load import load_profile
+from soaprules.engine.session import evaluate_profile
 from conftest import EXAMPLE, PROFILES
 
 
@@ -87,8 +87,8 @@ def test_first_session_of_a_ruleset_frees_no_garbage():
     import subprocess
     import sys
     script = ("from soaprules.pipeline import program_for\n"
-              "from soaprules.profile_load import load_profile\n"
-              "from soaprules.session import evaluate_profile\n"
+              "from soaprules.profile.load import load_profile\n"
+              "from soaprules.engine.session import evaluate_profile\n"
               "import sys\n"
               "p = program_for()\n"
               "for f in sys.argv[1:]: evaluate_profile(p, load_profile(f)[0])\n")

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from soaprules.advice import build
-from soaprules.session import ReferenceMatcher, evaluate_profile
+from soaprules.engine.session import ReferenceMatcher, evaluate_profile
 from strategies import profiles
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -58,7 +58,7 @@ def test_decisions_only_when_decided(program, profile):
 @given(profile=profiles())
 def test_short_circuit_verdict_agrees_with_full_evaluation(program, profile):
     """`reference.verdict` (used for the report's unknowns) is `evaluate(...).value`."""
-    from soaprules.reference import evaluate, verdict
+    from soaprules.lang.evaluate import evaluate, verdict
     run = evaluate_profile(program, profile, ReferenceMatcher())
     memo: dict = {}
     for rule in program.book.rules:
@@ -71,8 +71,8 @@ def test_short_circuit_verdict_agrees_with_full_evaluation(program, profile):
 def test_gates_never_close_on_a_rule_that_fires(program, profile):
     """A ruleset's gate (compile.gate_source) is a necessary test: every engine rule of a
     pack rule the reference fires is let through, or another of its engine rules is."""
-    from soaprules import facts as F
-    from soaprules.session import initial_facts
+    from soaprules.engine import facts as F
+    from soaprules.engine.session import initial_facts
     reference_run = evaluate_profile(program, profile, ReferenceMatcher())
     fired = {f.rule.id: f.stratum for f in reference_run.firings}
     # the facts each stratum saw, rebuilt as evaluate_profile builds them
@@ -89,6 +89,6 @@ def test_gates_never_close_on_a_rule_that_fires(program, profile):
         open_rules = {rule.rule.id for mask, chunk in zip(masks, stratum.chunks)
                       for bit, rule in enumerate(chunk) if mask >> bit & 1}
         assert {r for r, s in fired.items() if s == stratum.index} <= open_rules
-        from soaprules.session import _derived_fact
+        from soaprules.engine.session import _derived_fact
         facts = facts + [_derived_fact(n, world.derived[n]) if n in world.derived else F.absent_fact(n)
                          for n in stratum.settles]

@@ -9,9 +9,9 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from soaprules.cli import main
+from soaprules.cli.main import main
 from soaprules.errors import Diagnostic, Position
-from soaprules.pack_load import DEFAULT_RULES_DIR
+from soaprules.packs.load import DEFAULT_RULES_DIR
 from soaprules.render.errors import WINDOW, format_diagnostic, window
 
 from conftest import FIXTURES

@@ -7,13 +7,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from soaprules.cli import main
-from soaprules.explain import Explainer, Target, explain, parse_target, why_trees
+from soaprules.cli.main import main
+from soaprules.explain.why import Explainer, Target, explain, parse_target, why_trees
 from soaprules.errors import UsageError
-from soaprules.profile_load import load_profile
-from soaprules.reference import apply, interval_verdict
-from soaprules.session import evaluate_profile
-from soaprules.whatif import get_value
+from soaprules.profile.load import load_profile
+from soaprules.lang.evaluate import apply, interval_verdict
+from soaprules.engine.session import evaluate_profile
+from soaprules.explain.whatif import get_value
 
 from conftest import FIXTURES, PROFILES
 

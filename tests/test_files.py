@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from soaprules import files
-from soaprules.cli import main
+from soaprules.cli.main import main
 from soaprules.errors import InputFileError
 from conftest import FIXTURES
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from soaprules.cli import main
-from soaprules.pack_load import DEFAULT_RULES_DIR, load_rulebook
-from soaprules.profile_load import load_profile
-from soaprules.session import evaluate_profile
+from soaprules.cli.main import main
+from soaprules.packs.load import DEFAULT_RULES_DIR, load_rulebook
+from soaprules.profile.load import load_profile
+from soaprules.engine.session import evaluate_profile
 from conftest import FIXTURES, PROFILES
 
 EXPECTED = FIXTURES / "expected"

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from soaprules import source
-from soaprules.cli import main
+from soaprules.cli.main import main
 
 from diagnostics_seen import names_place
 

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from conftest import PROFILES
 from soaprules.advice import build
 from soaprules.pipeline import program_for
-from soaprules.profile_load import load_profile
+from soaprules.profile.load import load_profile
 from soaprules.render import RENDERERS
 from soaprules.render.html import render, why_trees
 
@@ -42,7 +42,7 @@ def html_of(advice: dict, run=None) -> str:
 
 
 def evaluate(path):
-    from soaprules.session import evaluate_profile
+    from soaprules.engine.session import evaluate_profile
 
     profile, _ = load_profile(path)
     run = evaluate_profile(program_for(), profile)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from soaprules.cli import main
+from soaprules.cli.main import main
 
 from diagnostics_seen import names_place
 from soaprules.errors import InputFileError, ProfileError
-from soaprules.profile_load import load_profile
+from soaprules.profile.load import load_profile
 
 HEAD = "schema: soaprules/profile@1\n"
 

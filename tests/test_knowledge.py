@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from soaprules.pack_load import DEFAULT_RULES_DIR, load_catalog, load_rulebook
+from soaprules.packs.load import DEFAULT_RULES_DIR, load_catalog, load_rulebook
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 CATALOG_MD = SHARED / "knowledge" / "heuristics.md"

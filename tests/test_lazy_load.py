@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from soaprules.errors import SoapError
-from soaprules.profile_load import load_profile, validate_profile
+from soaprules.profile.load import load_profile, validate_profile
 from soaprules.source import LazyDocument, decode, parse_lazily, parse_text
 from conftest import PROFILES
 from test_loader_fuzz import mutated, yamlish
@@ -40,7 +40,7 @@ def test_fixtures_read_alike(path):
 
 
 def test_a_synthetic_cohort_reads_alike(tmp_path):
-    from soaprules.synthetic import write_cohort
+    from synthetic import write_cohort
     write_cohort(tmp_path, 120, seed=5, broken=10)
     for path in sorted(tmp_path.glob("*.yaml")):
         _same(path.read_text())

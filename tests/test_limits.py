@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from soaprules.cli import main
-from soaprules.compile import MAX_JOIN, MAX_TERMS, MAX_FACT_FIELDS
-from soaprules.pack_load import MAX_DECISIONS
+from soaprules.cli.main import main
+from soaprules.engine.compile import MAX_JOIN, MAX_TERMS, MAX_FACT_FIELDS
+from soaprules.packs.load import MAX_DECISIONS
 
 HEAD = "pack: soaprules/pack@1\nname: lim\nversion: '1'\ndescription: limits\n"
 TAIL = "    cites: [RS-04]\n    sources: [{seed: nrmp, quote: \"q q q\"}]\n"
@@ -53,8 +53,8 @@ def test_an_all_of_22_two_way_any_blocks_is_refused_before_expansion(runner, tmp
 def test_a_rule_at_the_term_limit_loads(runner, tmp_path):
     path = pack(tmp_path, [rule("six", _any_blocks(6))])  # 2^6 = 64 engine rules
     assert runner.invoke(main, ["lint", path]).output.count("engine-limit") == 0
-    from soaprules.compile import compile_book
-    from soaprules.pack_load import load_rulebook
+    from soaprules.engine.compile import compile_book
+    from soaprules.packs.load import load_rulebook
     program = compile_book(load_rulebook([path]))
     assert sum(len(c) for s in program.strata for c in s.chunks) == MAX_TERMS
 
@@ -107,7 +107,7 @@ def test_a_dotted_decision_name_is_refused_where_it_is_declared(runner, tmp_path
 @pytest.mark.parametrize("field,entry", [("red_flags", "{kind: exam_failure}"),
                                          ("relationships.faculty", "{knows_you: well}")])
 def test_a_list_past_its_limit_is_refused_naming_the_field_and_the_limit(runner, tmp_path, field, entry):
-    from soaprules.profile import MAX_ENTRIES
+    from soaprules.profile.model import MAX_ENTRIES
     head, _, last = field.rpartition(".")
     indent = "  " if head else ""
     lines = ([f"{head}:"] if head else []) + [f"{indent}{last}:"] + [f"{indent}  - {entry}"] * (MAX_ENTRIES * 400)
@@ -122,7 +122,7 @@ def test_a_list_past_its_limit_is_refused_naming_the_field_and_the_limit(runner,
 
 
 def test_a_list_at_its_limit_is_advised(runner, tmp_path):
-    from soaprules.profile import MAX_ENTRIES
+    from soaprules.profile.model import MAX_ENTRIES
     profile = tmp_path / "p.yaml"
     profile.write_text("schema: soaprules/profile@1\nrelationships:\n  faculty:\n"
                        + "  - {knows_you: well}\n" * MAX_ENTRIES)

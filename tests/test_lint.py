@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from soaprules.cli import main
-from soaprules.lint import lint
-from soaprules.pack_load import DEFAULT_RULES_DIR
+from soaprules.cli.main import main
+from soaprules.authoring.lint import lint
+from soaprules.packs.load import DEFAULT_RULES_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDED = ROOT / "tests" / "packs" / "lint" / "seeded.yaml"

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from soaprules.errors import SoapError
-from soaprules.profile_load import validate_profile
+from soaprules.profile.load import validate_profile
 from soaprules.source import decode, parse_text
 from conftest import FIXTURES
 

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from soaprules.pipeline import advise
-from soaprules.profile import Profile
+from soaprules.profile.model import Profile
 from soaprules.render.markdown import code, escape, fenced, render
 from soaprules.render.words import evidence_line, telling
 

@@ -11,10 +11,10 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 
-from soaprules.pack_load import DEFAULT_RULES_DIR, load_rulebook
+from soaprules.packs.load import DEFAULT_RULES_DIR, load_rulebook
 from soaprules.pipeline import advise, program_for
-from soaprules.profile import Profile
-from soaprules.profile_load import load_profile
+from soaprules.profile.model import Profile
+from soaprules.profile.load import load_profile
 from conftest import PROFILES
 from strategies import profiles
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from soaprules.cli import main
+from soaprules.cli.main import main
 from soaprules.errors import PackError
-from soaprules.pack_load import DEFAULT_RULES_DIR, load_rulebook
+from soaprules.packs.load import DEFAULT_RULES_DIR, load_rulebook
 from soaprules.pipeline import advise, program_for
-from soaprules.profile_load import load_profile
+from soaprules.profile.load import load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = DEFAULT_RULES_DIR / "core.yaml"

@@ -5,10 +5,10 @@ import textwrap
 
 import pytest
 
-from soaprules.cli import main
+from soaprules.cli.main import main
 from soaprules.errors import PackError
-from soaprules.pack_load import DEFAULT_RULES_DIR, load_rulebook
-from soaprules.compile import compile_book
+from soaprules.packs.load import DEFAULT_RULES_DIR, load_rulebook
+from soaprules.engine.compile import compile_book
 
 HEADER = """\
 pack: soaprules/pack@1

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from soaprules.cli import main
-from soaprules.packdiff import compare_advice, diff_packs
+from soaprules.cli.main import main
+from soaprules.authoring.packdiff import compare_advice, diff_packs
 
 MINI = textwrap.dedent("""\
     pack: soaprules/pack@1

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from soaprules.cli import main
-from soaprules.pack_load import DEFAULT_RULES_DIR, load_rulebook
-from soaprules.packtest import PackTestError, run, suites
+from soaprules.cli.main import main
+from soaprules.packs.load import DEFAULT_RULES_DIR, load_rulebook
+from soaprules.authoring.packtest import PackTestError, run, suites
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "profiles"

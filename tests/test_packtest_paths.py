@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from soaprules.cli import main
+from soaprules.cli.main import main
 from soaprules.errors import Position
-from soaprules.pack_load import DEFAULT_RULES_DIR, pack_files
-from soaprules.packtest import PackTestError, own_folder, run
+from soaprules.packs.load import DEFAULT_RULES_DIR, pack_files
+from soaprules.authoring.packtest import PackTestError, own_folder, run
 
 ROOT = Path(__file__).resolve().parent.parent
 OVERLAY = ROOT / "examples" / "school-overlay"

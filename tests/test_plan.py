@@ -11,15 +11,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from soaprules.cli import main
+from soaprules.cli.main import main
 from soaprules.errors import PackError
-from soaprules.pack_load import DEFAULT_RULES_DIR, pack_files
+from soaprules.packs.load import DEFAULT_RULES_DIR, pack_files
 from soaprules.plan.packtest import DEFAULT_TESTS, run_file
 from soaprules.plan.pack import load_plan_pack
 from soaprules.plan.programs import ProgramList
 from soaprules.plan.run import document, plan_profile
-from soaprules.plan.synthetic import generate, shipped_states, to_csv
-from soaprules.profile_load import load_profile
+from synthetic_programs import generate, shipped_states, to_csv
+from soaprules.profile.load import load_profile
 
 from conftest import FIXTURES, PROFILES
 from strategies import profiles

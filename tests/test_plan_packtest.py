@@ -6,8 +6,8 @@ from __future__ import annotations
 import shutil
 import textwrap
 
-from soaprules.cli import main
-from soaprules.pack_load import DEFAULT_RULES_DIR
+from soaprules.cli.main import main
+from soaprules.packs.load import DEFAULT_RULES_DIR
 from diagnostics_seen import names_place
 
 

@@ -10,9 +10,11 @@ import shutil
 
 import pytest
 
-from soaprules import pipeline, program_cache, source
+from soaprules import pipeline
+from soaprules.packs import cache as program_cache
+from soaprules import source
 from soaprules.advice import build
-from soaprules.pack_load import DEFAULT_RULES_DIR
+from soaprules.packs.load import DEFAULT_RULES_DIR
 from conftest import FIXTURES
 
 PROFILE = FIXTURES / "profiles" / "rs20-quiet-star.yaml"

@@ -7,10 +7,10 @@ import io
 
 import pytest
 
-from soaprules.cli import main
+from soaprules.cli.main import main
 from soaprules.errors import InputFileError
 from soaprules.plan.programs import COLUMNS, MAX_BYTES, load_programs
-from soaprules.plan.synthetic import shipped_states
+from synthetic_programs import shipped_states
 
 from conftest import FIXTURES
 
@@ -137,7 +137,7 @@ def test_unknown_is_no_value():
 
 def test_the_synthetic_list_is_the_seeded_generator_output():
     """The shipped fixture is reproducible and obviously fictitious."""
-    from soaprules.plan.synthetic import generate, to_csv
+    from synthetic_programs import generate, to_csv
     text = (FIXTURES / "programs" / "synthetic.csv").read_text(encoding="utf-8")
     assert text == to_csv(generate(7, 300, shipped_states()))
     programs = load_programs(FIXTURES / "programs" / "synthetic.csv", regions()).programs

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from soaprules.cli import main
-from soaprules.progress import Bar, clock
+from soaprules.cli.main import main
+from soaprules.cohort.progress import Bar, clock
 
 from conftest import ROOT
 
@@ -81,7 +81,7 @@ def test_clock(seconds, shown):
 
 
 def test_cohort_shows_progress_on_a_terminal_and_nothing_when_piped(monkeypatch, runner):
-    from soaprules.commands.cohort import _records
+    from soaprules.cli.commands.cohort import _records
 
     tty = FakeTerminal()
     monkeypatch.setattr(sys, "stderr", tty)

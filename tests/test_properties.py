@@ -8,13 +8,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from soaprules.compile import compile_book
+from soaprules.engine.compile import compile_book
 from soaprules.errors import InputFileError, PackError
-from soaprules.pack_load import load_rulebook
+from soaprules.packs.load import load_rulebook
 from soaprules.pipeline import advise
-from soaprules.profile import Profile
+from soaprules.profile.model import Profile
 from soaprules.render import RENDERERS
-from soaprules.schema_paths import profile_fields
+from soaprules.profile.fields import profile_fields
 from strategies import model_dicts, profiles
 
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

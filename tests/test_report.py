@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 
 from conftest import PROFILES
 from soaprules.pipeline import advise
-from soaprules.profile_load import load_profile
+from soaprules.profile.load import load_profile
 from soaprules.render import RENDERERS
 from strategies import profiles
 

@@ -10,10 +10,10 @@ import jsonschema
 import pytest
 from hypothesis import given, settings
 
-from soaprules.cli import main
-from soaprules.pack_load import CATALOG_FILE, DEFAULT_RULES_DIR
-from soaprules.profile import Profile
-from soaprules.schema_export import KINDS, render, schema
+from soaprules.cli.main import main
+from soaprules.packs.load import CATALOG_FILE, DEFAULT_RULES_DIR
+from soaprules.profile.model import Profile
+from soaprules.authoring.schema import KINDS, render, schema
 from soaprules.source import load_document
 
 from strategies import model_dicts

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 import soaprules
-from soaprules.assess_io import profile_text
+from soaprules.assess.store import profile_text
 from soaprules.render.markdown import render as render_markdown
 
 PACKAGE = Path(soaprules.__file__).parent

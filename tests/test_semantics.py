@@ -6,10 +6,10 @@ import textwrap
 
 import pytest
 
-from soaprules.compile import compile_book
-from soaprules.pack_load import load_rulebook
-from soaprules.profile import Profile
-from soaprules.session import ReferenceMatcher, evaluate_profile
+from soaprules.engine.compile import compile_book
+from soaprules.packs.load import load_rulebook
+from soaprules.profile.model import Profile
+from soaprules.engine.session import ReferenceMatcher, evaluate_profile
 
 PACK = """\
 pack: soaprules/pack@1

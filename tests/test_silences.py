@@ -13,14 +13,14 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from pydantic import ValidationError
 
 from soaprules.advice import build
-from soaprules.calendar import eastern_at
-from soaprules.cli import main
-from soaprules.pack_load import DEFAULT_RULES_DIR
+from soaprules.packs.calendar import eastern_at
+from soaprules.cli.main import main
+from soaprules.packs.load import DEFAULT_RULES_DIR
 from soaprules.pipeline import advise
-from soaprules.profile import Profile
+from soaprules.profile.model import Profile
 from soaprules.render import RENDERERS
 from soaprules.render.plan import plan
-from soaprules.session import evaluate_profile
+from soaprules.engine.session import evaluate_profile
 from diagnostics_seen import names_place
 from school_pack import school_pack
 from strategies import model_dicts

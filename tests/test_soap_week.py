@@ -9,9 +9,9 @@ from datetime import timedelta, timezone
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from pydantic import ValidationError
 
-from soaprules.calendar import derived_cycle, eastern
+from soaprules.packs.calendar import derived_cycle, eastern
 from soaprules.pipeline import advise
-from soaprules.profile import Profile
+from soaprules.profile.model import Profile
 from soaprules.render import RENDERERS
 from strategies import model_dicts
 
@@ -61,7 +61,7 @@ def _soap_running(run) -> bool:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(status=clock_and_phase(), rest=REST)
 def test_nothing_unlocks_program_contact_while_the_calendar_says_soap_runs(program, status, rest):
-    from soaprules.session import evaluate_profile
+    from soaprules.engine.session import evaluate_profile
     from soaprules.advice import build
     try:
         profile = _profile(**{**rest, "status": status})

@@ -8,10 +8,10 @@ import re
 from hypothesis import HealthCheck, assume, given, settings
 from pydantic import ValidationError
 
-from soaprules.cli import main
-from soaprules.pack_load import DEFAULT_RULES_DIR
+from soaprules.cli.main import main
+from soaprules.packs.load import DEFAULT_RULES_DIR
 from soaprules.pipeline import advise
-from soaprules.profile import Profile
+from soaprules.profile.model import Profile
 from soaprules.render import RENDERERS
 from diagnostics_seen import names_place
 from school_pack import school_pack

@@ -15,13 +15,15 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from soaprules import cohort
+from soaprules.cohort import board as cohort
 from soaprules.advice import build
-from soaprules.explain import explain, parse_target
+from soaprules.explain.why import explain, parse_target
 from soaprules.pipeline import advise_file
-from soaprules.profile_load import load_profile
-from soaprules.render import term, text, tree
-from soaprules.session import evaluate_profile
+from soaprules.profile.load import load_profile
+from soaprules.render import term
+from soaprules.render import text
+from soaprules.render import tree
+from soaprules.engine.session import evaluate_profile
 
 from conftest import PROFILES, ROOT
 from strategies import profiles
@@ -46,7 +48,7 @@ def fixture_advice():
 
 @pytest.fixture(scope="module")
 def board():
-    from soaprules.commands.cohort import _records
+    from soaprules.cli.commands.cohort import _records
     return cohort.board(list(_records(ROOT / "fixtures" / "profiles", None, 1)))
 
 
@@ -96,7 +98,7 @@ def test_cohort_board_fits_the_terminal(board, width):
 def test_whatif_fits_the_terminal(runner, width):
     import json
 
-    from soaprules.cli import main
+    from soaprules.cli.main import main
     from soaprules.render import whatif_text
 
     for args in (["--target", "rescue_tier=1"], ["--set", "geography.open_to_any_region=true"]):

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from soaprules.profile_load import load_profile
-from soaprules.reference import compile_unknowns, missing_inputs
-from soaprules.session import ReferenceMatcher, evaluate_profile
+from soaprules.profile.load import load_profile
+from soaprules.lang.evaluate import compile_unknowns, missing_inputs
+from soaprules.engine.session import ReferenceMatcher, evaluate_profile
 from conftest import PROFILES
 from strategies import profiles
 
@@ -52,7 +52,7 @@ def test_generated_unknowns_match_the_interpreter(program, generated, profile):
 def test_the_report_uses_either_path_alike(program):
     """advice._unknowns asks the interpreter first, the generated code after: same output."""
     from soaprules.advice import _unknowns
-    from soaprules.compile import compile_book
+    from soaprules.engine.compile import compile_book
     profile = load_profile(PROFILES[0])[0]
     fresh = compile_book(program.book)  # a program whose first report is still to come
     first = _unknowns(evaluate_profile(fresh, profile))
@@ -64,8 +64,8 @@ def test_the_report_uses_either_path_alike(program):
 @given(profile=profiles())
 def test_generated_intervals_match_count_interval(program, profile):
     """The declared counts, generated (reference.compile_intervals), are `count_interval`'s."""
-    from soaprules.facts import profile_data
-    from soaprules.reference import compile_intervals, count_interval
+    from soaprules.engine.facts import profile_data
+    from soaprules.lang.evaluate import compile_intervals, count_interval
     data = profile_data(profile)
     generated = compile_intervals(program.aggregates)
     assert generated(data) == {name: count_interval(node, data) for name, node in program.aggregates.values()}

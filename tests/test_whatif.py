@@ -11,16 +11,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from soaprules import whatif
-from soaprules.cli import main
-from soaprules.compile import compile_book
+from soaprules.explain import whatif
+from soaprules.cli.main import main
+from soaprules.engine.compile import compile_book
 from soaprules.errors import PackError, UsageError
-from soaprules.explain import Target
-from soaprules.levers import lever_for
-from soaprules.pack_load import DEFAULT_RULES_DIR, load_rulebook
-from soaprules.profile import Profile
-from soaprules.profile_load import load_profile
-from soaprules.session import evaluate_profile
+from soaprules.explain.why import Target
+from soaprules.packs.levers import lever_for
+from soaprules.packs.load import DEFAULT_RULES_DIR, load_rulebook
+from soaprules.profile.model import Profile
+from soaprules.profile.load import load_profile
+from soaprules.engine.session import evaluate_profile
 
 from conftest import FIXTURES, PROFILES
 

@@ -51,7 +51,7 @@ def test_lint_strict_and_pack_tests_on_the_shipped_packs(installed):
 
 def test_the_engine_is_built_in_not_a_separate_distribution(installed):
     _, python, elsewhere = installed
-    probe = ("import importlib.metadata as m, soaprules.engine as e\n"
+    probe = ("import importlib.metadata as m, soaprules.engine.durable as e\n"
              "names = {d.metadata['Name'].lower() for d in m.distributions()}\n"
              "print(e._core.__name__, 'durable-rules' in names or 'durable_rules' in names)")
     done = _run(python, "-c", probe, cwd=elsewhere)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import templates
-from ..resolve import Proposal, resolve
-from .evaluate import Context
-from .pack import PlanPack
+from soaprules.lang import templates
+from soaprules.engine.resolve import Proposal, resolve
+from soaprules.plan.evaluate import Context
+from soaprules.plan.pack import PlanPack
 
 SERVICES = ("ERAS", "ResidencyCAS")
 

@@ -14,12 +14,12 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .. import engine
-from .. import facts as F
-from ..errors import Diagnostic, PackError, Position
-from ..compile import ChunkPlan, _within_limit, chunk, collect_aggregates, engine_rules
-from ..reference import World, count_interval, verdict
-from .pack import PlanPack
+from soaprules.engine import durable as engine
+from soaprules.engine import facts as F
+from soaprules.errors import Diagnostic, PackError, Position
+from soaprules.engine.compile import ChunkPlan, _within_limit, chunk, collect_aggregates, engine_rules
+from soaprules.lang.evaluate import World, count_interval, verdict
+from soaprules.plan.pack import PlanPack
 
 PROGRAM = "program"  # the fact type of a program; also the section its fields are read from
 

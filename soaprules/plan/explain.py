@@ -3,10 +3,10 @@ verdict, and why the other plan rules did not hold (each test with its actual va
 from the reference evaluator's evidence."""
 from __future__ import annotations
 
-from ..errors import Diagnostic, UsageError
-from ..reference import evaluate
-from ..suggest import closest
-from .run import PlanRun
+from soaprules.errors import Diagnostic, UsageError
+from soaprules.lang.evaluate import evaluate
+from soaprules.suggest import closest
+from soaprules.plan.run import PlanRun
 
 SCHEMA = "soaprules/plan-explanation@1"
 
@@ -63,20 +63,3 @@ def text(doc: dict) -> str:
         out.append(f"    - {r['rule']} ({r['verdict'] or 'weight'}): {tests}")
     return "\n".join(out) + "\n"
 
-
-def explain_plan_command(profile, programs, target: str, fmt: str, packs: tuple, output) -> None:
-    """The CLI wiring of `explain --programs LIST program=CODE`."""
-    import json
-
-    from ..cli import _fail, emit
-    from ..errors import SoapError
-    from .run import plan_files
-
-    try:
-        if programs is None or not target.startswith("program="):
-            raise UsageError(Diagnostic("a program's verdict is explained with --programs LIST program=CODE",
-                                        hint="e.g. soaprules explain profile.yaml --programs list.csv program=1234567C0"))
-        doc = explain_program(plan_files(profile, programs, packs or None), target.removeprefix("program="))
-    except SoapError as exc:
-        _fail(exc)
-    emit(text(doc) if fmt == "text" else json.dumps(doc, indent=2, ensure_ascii=False) + "\n", output)

@@ -9,16 +9,16 @@ from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .. import conditions as cond
-from ..errors import PackError
-from ..pack_load import CITE_PATTERN, DEFAULT_RULES_DIR, RuleBook, load_catalog
-from ..pack_model import Decision, Source
-from ..schema_paths import FieldSpec, item_fields, profile_fields
-from ..source import Document, load_document
-from ..suggest import closest
-from ..templates import placeholders
-from ..validation import to_diagnostic
-from .programs import BY_NAME, COLUMNS
+from soaprules.lang import conditions as cond
+from soaprules.errors import PackError
+from soaprules.packs.load import CITE_PATTERN, DEFAULT_RULES_DIR, RuleBook, load_catalog
+from soaprules.packs.model import Decision, Source
+from soaprules.profile.fields import FieldSpec, item_fields, profile_fields
+from soaprules.source import Document, load_document
+from soaprules.suggest import closest
+from soaprules.lang.templates import placeholders
+from soaprules.diagnose import to_diagnostic
+from soaprules.plan.programs import BY_NAME, COLUMNS
 
 SERVICES = BY_NAME["service"].values
 

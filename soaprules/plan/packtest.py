@@ -19,12 +19,12 @@ import copy
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Diagnostic, PackError
-from ..pack_load import DEFAULT_RULES_DIR
-from ..profile import Profile
-from ..source import load_document
-from .programs import ProgramList, _checked
-from .run import plan_profile
+from soaprules.errors import Diagnostic, PackError
+from soaprules.packs.load import DEFAULT_RULES_DIR
+from soaprules.profile.model import Profile
+from soaprules.source import load_document
+from soaprules.plan.programs import ProgramList, _checked
+from soaprules.plan.run import plan_profile
 
 FORMAT = "soaprules/plan-tests@1"
 DEFAULT_TESTS = DEFAULT_RULES_DIR / "plan" / "tests"
@@ -108,7 +108,7 @@ def _check_case(doc, k: int, case, root: Path, path: Path) -> None:
 
 
 def _regions() -> dict:
-    from .pack import DEFAULT_PLAN
+    from soaprules.plan.pack import DEFAULT_PLAN
     regions = load_document(DEFAULT_PLAN).data["regions"]
     return {s: r for r, states in regions.items() for s in states}
 

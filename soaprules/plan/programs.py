@@ -14,10 +14,10 @@ import typing
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Diagnostic, InputFileError, Position
-from ..profile import Specialty
-from ..source import parse_text, read_text
-from ..suggest import closest
+from soaprules.errors import Diagnostic, InputFileError, Position
+from soaprules.profile.model import Specialty
+from soaprules.source import parse_text, read_text
+from soaprules.suggest import closest
 
 FORMAT = "soaprules/programs@1"
 MAX_BYTES = 4 * 1024 * 1024  # the real list is a few thousand rows, well under 1 MB

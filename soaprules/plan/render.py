@@ -51,7 +51,7 @@ def text(doc: dict) -> str:
 def _whatif_text(doc: dict) -> str:
     if "whatif" not in doc:
         return ""
-    from .whatif import text as whatif_text
+    from soaprules.plan.whatif import text as whatif_text
     return whatif_text(doc["whatif"])
 
 

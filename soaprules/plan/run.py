@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..pipeline import program_for
-from ..profile import Profile
-from ..profile_load import load_profile
-from ..session import evaluate_profile
-from .build import ServicePlan, Verdict, fill, verdicts
-from .evaluate import Context, compile_plan, match_engine, match_reference, program_record
-from .pack import PlanPack, load_plan_pack
-from .programs import ProgramList, load_programs
+from soaprules.pipeline import program_for
+from soaprules.profile.model import Profile
+from soaprules.profile.load import load_profile
+from soaprules.engine.session import evaluate_profile
+from soaprules.plan.build import ServicePlan, Verdict, fill, verdicts
+from soaprules.plan.evaluate import Context, compile_plan, match_engine, match_reference, program_record
+from soaprules.plan.pack import PlanPack, load_plan_pack
+from soaprules.plan.programs import ProgramList, load_programs
 
 SCHEMA = "soaprules/plan@1"
 MATCHERS = {"engine": match_engine, "reference": match_reference}
@@ -88,7 +88,7 @@ def unknowns(run: PlanRun) -> list[str]:
     fire). Each rule is read with every program field unknown, so only what the profile
     itself leaves open counts: a partial-match rule is not asked about for an unmatched
     student, and a branch another branch already decides is not asked about either."""
-    from ..reference import evaluate
+    from soaprules.lang.evaluate import evaluate
 
     world = run.context.world({})
     out = set()
@@ -107,7 +107,7 @@ def unknowns(run: PlanRun) -> list[str]:
 
 
 def _missing(data: dict, path: str) -> bool:
-    from .evaluate import _values_at
+    from soaprules.plan.evaluate import _values_at
     return _values_at(data, path.split(".")) is None
 
 

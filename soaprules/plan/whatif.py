@@ -3,13 +3,13 @@ are written as for `soaprules whatif --set` (geography.regions+=south), checked 
 way, applied to a copy of the profile, and the plan is made again over the same list."""
 from __future__ import annotations
 
-from ..errors import Diagnostic, ProfileError
-from ..whatif import apply_changes, parse_set
-from .run import PlanRun, plan_profile
+from soaprules.errors import Diagnostic, ProfileError
+from soaprules.explain.whatif import apply_changes, parse_set
+from soaprules.plan.run import PlanRun, plan_profile
 
 
 def plan_whatif(run: PlanRun, sets: list[str], packs=None, plan_pack=None) -> dict:
-    from ..pipeline import program_for
+    from soaprules.pipeline import program_for
 
     data = run.context.data
     levers = program_for(list(packs) if packs else None).book.levers

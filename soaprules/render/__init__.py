@@ -2,6 +2,9 @@
 chosen once, at the CLI edge."""
 from __future__ import annotations
 
-from . import html, json_out, markdown, text
+from soaprules.render import html
+from soaprules.render import json_out
+from soaprules.render import markdown
+from soaprules.render import text
 
 RENDERERS = {"text": text.render, "json": json_out.render, "markdown": markdown.render, "html": html.render}

@@ -9,8 +9,8 @@ on one branch is shown once (packs are stratified, so this only guards bad input
 """
 from __future__ import annotations
 
-from ..templates import words
-from .words import decision_label
+from soaprules.lang.templates import words
+from soaprules.render.words import decision_label
 
 
 def node(label: str, note: str | None = None, cites=(), children=()) -> dict:

@@ -22,7 +22,7 @@ import re
 import unicodedata
 from typing import TextIO
 
-from ..errors import Diagnostic, SoapError
+from soaprules.errors import Diagnostic, SoapError
 
 TOKEN = re.compile(r"[^\s,:\]}]+")
 WINDOW = 120  # columns of the source line shown around the column
@@ -98,8 +98,8 @@ def window(line: str, column: int) -> tuple[str, int, int]:
 
 
 def _source_line(diag: Diagnostic) -> str | None:
-    from ..files import read_bytes
-    from ..source import MAX_BYTES
+    from soaprules.files import read_bytes
+    from soaprules.source import MAX_BYTES
 
     attached = dict(p for p in diag.extra if isinstance(p, tuple) and len(p) == 2).get(SOURCE)
     if attached is not None:  # the text that was loaded: the file is not read again

@@ -11,11 +11,11 @@ import re
 from html import escape
 from typing import TextIO
 
-from ..templates import words
-from .advice_trees import Forest, test_text
-from .plan import SHOWN_ITEMS, plan, source_line
-from .timeline_svg import svg as week_svg
-from .words import decision_label, evidence_line, telling
+from soaprules.lang.templates import words
+from soaprules.render.advice_trees import Forest, test_text
+from soaprules.render.plan import SHOWN_ITEMS, plan, source_line
+from soaprules.render.timeline_svg import svg as week_svg
+from soaprules.render.words import decision_label, evidence_line, telling
 
 # Buttons open or close every explanation; printing keeps them as they are (collapsed by
 # default, so page 1 holds "Now" and a report prints in a few pages).
@@ -113,7 +113,7 @@ def why_trees(advice: dict, run=None, catalog: dict | None = None) -> dict:
         forest = Forest(advice)
         decision, recommendation = forest.decision, forest.recommendation
     else:
-        from ..explain import Explainer
+        from soaprules.explain.why import Explainer
 
         explainer = Explainer(run, catalog, advice)
         decision = lambda name: from_explain(explainer.decision_node(name).to_dict())  # noqa: E731
@@ -228,7 +228,7 @@ def _rec(rec: dict, i: int, trees: dict, out: TextIO, later: bool = False) -> No
 
 
 def _citation(rec: dict) -> str:
-    from .plan import article_name
+    from soaprules.render.plan import article_name
     quotes = "".join(f"<blockquote>&ldquo;{_e(s['quote'])}&rdquo; <cite>{_e(article_name(s['seed']))}</cite>"
                      "</blockquote>" for s in rec["sources"])
     return (f"<div class=\"citation\"><p class=\"cites\">Source: {_e(source_line(rec))}; "

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
-from ..templates import words
-from .plan import plan, source_line
-from .words import decision_label, evidence_line, telling
+from soaprules.lang.templates import words
+from soaprules.render.plan import plan, source_line
+from soaprules.render.words import decision_label, evidence_line, telling
 
 
 def render(advice: dict, out: TextIO) -> None:

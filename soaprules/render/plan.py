@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..templates import words
-from .words import decision_label
+from soaprules.lang.templates import words
+from soaprules.render.words import decision_label
 
 NOW_ITEMS = 3
 SHOWN_ITEMS = 7  # a dean gives a student five to seven things, not sixteen
@@ -148,8 +148,8 @@ def article_name(seed: str) -> str:
 
 @lru_cache(maxsize=1)
 def articles() -> dict:
-    from ..pack_load import CATALOG_FILE, DEFAULT_RULES_DIR
-    from ..source import load_document
+    from soaprules.packs.load import CATALOG_FILE, DEFAULT_RULES_DIR
+    from soaprules.source import load_document
 
     path = DEFAULT_RULES_DIR / CATALOG_FILE
     if not path.exists():

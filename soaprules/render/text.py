@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TextIO
 
-from ..templates import words
-from .plan import plan, short_title, source_line
-from .term import Plain, writer
-from .timeline_text import merged, months_to_next_cycle, week_lines
-from .words import because_line
+from soaprules.lang.templates import words
+from soaprules.render.plan import plan, short_title, source_line
+from soaprules.render.term import Plain, writer
+from soaprules.render.timeline_text import merged, months_to_next_cycle, week_lines
+from soaprules.render.words import because_line
 
 FILE_WIDTH = 80
 
@@ -80,7 +80,7 @@ def _year(advice: dict, w: Plain, today: date | None) -> None:
     """For a student after the Match: the months to the next cycle, with the milestones the
     post-Match advice names."""
     if today is None:
-        from ..calendar import eastern
+        from soaprules.packs.calendar import eastern
         today = eastern(datetime.now().astimezone()).date()
     months = months_to_next_cycle(advice, today)
     if not months:

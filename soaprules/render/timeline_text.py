@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .timeline_svg import SHOWN
+from soaprules.render.timeline_svg import SHOWN
 
 WEEK_SHOWN = {**SHOWN, "match_day": "Match Day"}
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

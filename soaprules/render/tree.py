@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from .term import Plain, writer
+from soaprules.render.term import Plain, writer
 
 WIDTH = 100  # in files and pipes; at a terminal, the terminal's width (render/term.py)
 VERDICT_MARKS = {"passed": "[passed] ", "failed": "[failed] ", "not evaluated": "[not evaluated: input missing] "}

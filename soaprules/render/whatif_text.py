@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from .term import Plain, writer
+from soaprules.render.term import Plain, writer
 
 WIDTH = 100
 SHOWN = 10

@@ -1,7 +1,7 @@
 """Shared wording for the human renderers: how decisions and evidence read."""
 from __future__ import annotations
 
-from ..templates import words
+from soaprules.lang.templates import words
 
 DECISION_LABELS = {
     "rescue_tier": "Rescue tier", "advocacy_bucket": "Faculty advocacy", "specialty_realism": "Specialty in SOAP",

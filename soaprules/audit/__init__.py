@@ -1,0 +1,1 @@
+"""Evaluations recorded for later audit (store) and replayed byte for byte (replay)."""

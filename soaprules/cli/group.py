@@ -1,0 +1,82 @@
+"""The command group: every command's --help ends with an example, and no bug ends in a
+bare traceback (it is saved where a user can send it, and exits 4)."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+import click
+
+from soaprules.cli.output import fail, wants_json
+from soaprules.errors import SoapError
+
+INTERNAL_ERROR = 4
+
+def crash_report(exc: BaseException) -> Path | None:
+    """Save the traceback where a user can send it; None if even that fails."""
+    folder = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "soaprules"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=folder, prefix=time.strftime("crash-%Y%m%d-%H%M%S-"), suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        return Path(name)
+    except OSError:
+        return None
+
+
+class Group(click.Group):
+    """A click group that never lets a bug end in a bare traceback."""
+
+    def invoke(self, ctx):
+        args = [*(getattr(ctx, "_protected_args", None) or []), *ctx.args]
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except SoapError as exc:  # a command that forgot to catch it: still a positioned error
+            fail(exc, wants_json(args))
+        except Exception as exc:  # noqa: BLE001 (the last line of defence)
+            where = crash_report(exc)
+            saved = f"details saved in {where}" if where else "details could not be saved"
+            message = f"internal error ({type(exc).__name__}): {exc}; {saved}; please report it"
+            if wants_json(args):
+                sys.stderr.write(json.dumps({"error": "internal", "exit_code": INTERNAL_ERROR,
+                                             "message": message}) + "\n")
+            else:
+                sys.stderr.write(f"soaprules: {message}\n")
+            raise SystemExit(INTERNAL_ERROR) from None
+
+
+P = "fixtures/profiles/warned-derm-three-cities.yaml"
+# One example per command, each runnable as written from a checkout.
+EXAMPLES = {
+    "assess": ["soaprules assess --profile me.yaml", "soaprules assess --non-interactive --answer status.phase=soap"
+               " --answer red_flags=no --format json"],
+    "history": ["soaprules history"],
+    "replay": ["soaprules replay 3"],
+    "batch": ["soaprules batch fixtures/profiles -o results.jsonl --jobs 2"],
+    "cohort": ["soaprules cohort fixtures/profiles", "soaprules cohort fixtures/profiles --format html -o board.html",
+               "soaprules cohort fixtures/profiles --reports board/   # board/index.html links each report"],
+    "diff-packs": ["soaprules diff-packs rules/ rules/ --profiles fixtures/profiles"],
+    "explain": [f"soaprules explain {P} rescue_tier", f"soaprules explain {P} rescue_tier=1"],
+    "lint": ["soaprules lint --strict rules/"],
+    "test": ["soaprules test rules/ --coverage --threshold 100"],
+    "plan": [f"soaprules plan {P} --programs fixtures/programs/synthetic.csv"],
+    "schema": ["soaprules schema pack", "soaprules schema profile -o profile.schema.json"],
+    "whatif": [f"soaprules whatif {P} --target rescue_tier=1",
+               f"soaprules whatif {P} --set geography.open_to_any_region=true"],
+}
+
+
+def add_examples(group: click.Group) -> None:
+    """Every command's --help ends with examples (kept here, in one place)."""
+    for name, lines in EXAMPLES.items():
+        cmd = group.commands.get(name)
+        if cmd is not None and not cmd.epilog:
+            cmd.epilog = "\b\nExamples:\n" + "\n".join("  " + line for line in lines)

@@ -1,0 +1,2 @@
+"""A class at once: batch evaluation to JSONL (batch), the dean's board (board), and progress
+lines on a terminal (progress)."""

@@ -1,0 +1,102 @@
+"""Map pydantic validation errors back to positioned diagnostics in the source YAML.
+
+Errors are classified by pydantic's error `type`, never by matching message text.
+"""
+from __future__ import annotations
+
+import typing
+
+from pydantic import BaseModel
+
+from soaprules.errors import Diagnostic
+from soaprules.profile.fields import _unwrap_optional
+from soaprules.source import Document, format_path
+from soaprules.suggest import closest
+
+
+def _kind(value) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
+            float: "a number", type(None): "empty"}.get(type(value), type(value).__name__)
+
+
+def _model_at(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The model that owns the last element of `loc` (for listing its known fields)."""
+    model: type[BaseModel] | None = root
+    for part in loc[:-1]:
+        if isinstance(part, int) or model is None:
+            continue
+        if typing.get_origin(_unwrap_optional(model)) is dict:
+            return None
+        info = model.model_fields.get(part) or model.model_fields.get(part + "_")
+        if info is None:
+            return None
+        inner = _unwrap_optional(info.annotation)
+        if typing.get_origin(inner) is list:
+            inner = typing.get_args(inner)[0]
+        model = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
+    return model
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def to_diagnostic(doc: Document, err: dict, root: type[BaseModel], **extra) -> Diagnostic:
+    loc, kind = tuple(err["loc"]), err["type"]
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    field = format_path(loc)
+
+    def say(at, message, **kw):
+        return doc.diagnostic(at, message, **extra, **kw)
+
+    if kind == "extra_forbidden":
+        model = _model_at(root, loc)
+        names = _field_names(model) if model else []
+        return say(loc, f"unknown field '{loc[-1]}'", at_key=True, expected="one of " + ", ".join(names),
+                   suggestion=closest(loc[-1], names))
+    if kind == "literal_error":
+        allowed = _literal_values(ctx.get("expected", ""))
+        return say(loc, f"'{value}' is not an allowed value of {field}",
+                   expected="one of " + ", ".join(allowed), suggestion=closest(value, allowed))
+    if kind == "missing":
+        return say(loc[:-1], f"required field '{field}' is missing",
+                   expected="schema: soaprules/profile@1" if loc == ("schema",) else None)
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return say(loc, f"{field} must be a mapping, not {_kind(value)}")
+    if kind == "list_type":
+        return say(loc, f"{field} must be a list, not {_kind(value)}")
+    if kind == "too_long":  # a bounded list (profile.MAX_ENTRIES): never echo the list itself
+        return say(loc, f"{field} holds {ctx.get('actual_length')} items; the limit is {ctx.get('max_length')}",
+                   expected=f"at most {ctx.get('max_length')} items")
+    expected = _EXPECTED.get(kind)
+    if expected:
+        return say(loc, f"{field} must be {expected.format(**ctx)}, not {value!r}")
+    if kind == "value_error":
+        return say(loc, f"{field}: {ctx.get('error', err['msg'])}")
+    return say(loc, f"{field}: {err['msg']}")
+
+
+_EXPECTED = {
+    "int_parsing": "a whole number", "int_type": "a whole number", "int_from_float": "a whole number",
+    "bool_parsing": "true or false", "bool_type": "true or false",
+    "string_type": "text", "greater_than_equal": "at least {ge}", "less_than_equal": "at most {le}",
+    "string_too_short": "non-empty text", "string_too_long": "at most {max_length} characters",
+    "datetime_parsing": "a date-time like 2026-03-16T10:30:00-04:00",
+    "datetime_type": "a date-time like 2026-03-16T10:30:00-04:00",
+    "datetime_from_date_parsing": "a date-time like 2026-03-16T10:30:00-04:00",
+}
+
+
+def _literal_values(expected: str) -> list[str]:
+    # pydantic's ctx['expected'] reads "'a', 'b' or 'c'": split it back into values
+    parts = expected.replace(" or ", ", ").split(", ")
+    return [p.strip().strip("'") for p in parts if p.strip()]
+
+
+def by_position(d: Diagnostic) -> tuple:
+    return (d.file or "", d.position.line, d.position.column) if d.position else (d.file or "", 0, 0)
+
+
+def kind_of(value) -> str:
+    return _kind(value)

@@ -1,0 +1,150 @@
+"""Turn a Profile into engine facts.
+
+Shape (DESIGN.md: one flat profile fact overflows the engine's alpha-node limit):
+- one fact per profile section (`t` = section name), always asserted, `_given` when present;
+- one fact per entry of a list of entries (`t` = list path, `i` = index);
+- a root fact `t: profile` holding the sizes of top-level lists;
+- for a list field, `<field>#` holds its length, so "contains nothing" is decidable;
+- one `agg` fact with every declared count (an interval: `<name>_lo`, `<name>_hi`), one
+  `timeline` fact when `status.now` is known;
+- one `decisions` fact per stratum with the decisions final so far (a decision not there
+  is absent for good), and one `derived` fact per derived value; a derived name no later
+  rule can write and none did gets a valueless `derived` fact, so `missing` can match.
+Unknown values are left out of the facts altogether: the engine then cannot match them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from soaprules.lang import conditions as cond
+from soaprules.profile.model import Profile
+from soaprules.profile.fields import profile_fields
+
+ROOT = "profile"
+DECISIONS = "decisions"  # one fact holding every decision final so far: one assert, not nine
+AGGREGATES = "agg"  # one fact holding every declared count, as <name>_lo and <name>_hi
+# The engine keys facts by `id` and sessions by `sid`; `t` and `i` are ours. A profile
+# field with one of these names (applicant.id) is stored under another name.
+RESERVED = {"id", "sid", "t", "i"}
+
+
+def stored(name: str) -> str:
+    return f"{name}_" if name in RESERVED else name
+
+
+@dataclass(frozen=True)
+class FactAddress:
+    """Where a Ref lives: the fact type and the field inside that fact."""
+
+    t: str
+    field: str
+
+
+def address(ref: cond.Ref) -> FactAddress:
+    if ref.scope == "item":
+        return FactAddress(ref.list_path, _field_name(ref.list_path + "." + ref.name, ref.name))
+    if ref.scope == "derived":
+        return FactAddress("derived", "value")
+    if ref.scope == "decision":
+        return FactAddress(DECISIONS, stored(ref.name))
+    if ref.scope == "timeline":
+        return FactAddress("timeline", ref.name)
+    section, _, rest = ref.name.partition(".")
+    if not rest:
+        return FactAddress(ROOT, section + "#") if profile_fields()[section].kind == "items" \
+            else FactAddress(section, "_given")
+    return FactAddress(section, _field_name(ref.name, rest))
+
+
+def _field_name(path: str, name: str) -> str:
+    spec = profile_fields().get(path)
+    head, _, rest = name.partition(".")
+    name = stored(head) + (f".{rest}" if rest else "")
+    return name + "#" if spec is not None and spec.kind == "items" else name
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _section_fact(t: str, data: dict | None, fact_id: str, extra: dict | None = None) -> dict:
+    fact: dict = {"t": t, "id": fact_id, **(extra or {})}
+    if data is None:
+        return fact
+    fact["_given"] = True
+    for key, value in data.items():
+        if value is None:
+            continue
+        if isinstance(value, list):
+            fact[key + "#"] = len(value)
+            if value and isinstance(value[0], dict):
+                continue  # entries become facts of their own
+        fact[stored(key)] = _plain(_strip_none(value))
+    return fact
+
+
+def _strip_none(value):
+    if isinstance(value, dict):
+        return {k: _strip_none(v) for k, v in value.items() if v is not None}
+    return value
+
+
+def profile_data(profile: Profile) -> dict:
+    return profile.model_dump(by_alias=True, exclude_none=True, mode="python")
+
+
+def list_items(data: dict, list_path: str) -> list | None:
+    node: Any = data
+    for part in list_path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def base_facts(data: dict) -> list[dict]:
+    """Section, root and list-entry facts of a profile (as dumped by profile_data)."""
+    fields = profile_fields()
+    facts = []
+    root: dict = {"t": ROOT, "id": ROOT}
+    for name, spec in fields.items():
+        if "." in name:
+            continue
+        if spec.kind == "items":
+            if data.get(name) is not None:
+                root[name + "#"] = len(data[name])
+        else:
+            facts.append(_section_fact(name, data.get(name), name))
+    facts.append(root)
+    for list_path in (p for p, s in fields.items() if s.kind == "items"):
+        for i, item in enumerate(list_items(data, list_path) or []):
+            facts.append(_section_fact(list_path, item, f"{list_path}[{i}]", {"i": i}))
+    return facts
+
+
+def derived_fact(name: str, value) -> dict:
+    return {"t": "derived", "id": f"derived:{name}={value!r}", "name": name, "value": value}
+
+
+def decisions_fact(decisions: dict) -> dict:
+    return {"t": DECISIONS, "id": DECISIONS, **{stored(name): value for name, value in decisions.items()}}
+
+
+def absent_fact(name: str) -> dict:
+    """A derived fact that no rule can write any more and none did."""
+    return {"t": "derived", "id": f"derived:{name}:absent", "name": name}
+
+
+def aggregates_fact(intervals: dict) -> dict:
+    fact = {"t": AGGREGATES, "id": AGGREGATES}
+    for name, (low, high) in intervals.items():
+        fact[f"{name}_lo"], fact[f"{name}_hi"] = low, high
+    return fact
+
+
+def timeline_fact(segment: str, hours_to: dict) -> dict:
+    return {"t": "timeline", "id": "timeline", "segment": segment, "hours_to": hours_to}

@@ -1,0 +1,206 @@
+"""Parsed pack files kept on disk between runs, so a cold `soaprules advise` does not
+parse every pack's YAML again (the parse is most of a cold run's load: about 0.25 s of
+0.35 s; checking and compiling the parsed data costs about 0.12 s and is done every run).
+
+Nothing here can run code: an entry is JSON of plain values (strings, numbers, lists,
+and tagged pairs for mappings and dates), never pickle. It is keyed by the sha256 of
+the exact bytes read, which are read once: the text the loader parses, the hash the
+advice reports and the key are all of those same bytes, so a pack saved while a run
+starts can never pair one version's hash with the other's content. The key also covers
+the reading code (source.py, this file) and PyYAML's version.
+
+Every entry carries an HMAC-SHA256 under a per-user secret kept in the cache directory,
+checked before the entry is used: a truncated, edited or planted entry (someone who can
+drop files there but not read the secret) is ignored and the pack parsed again. The
+directory is created 0700, entries and the secret 0600; a directory or file owned by
+another user, a link, or one others can write is not used at all.
+
+SOAPRULES_CACHE=off bypasses it; SOAPRULES_CACHE=DIR moves it. Profiles are never
+cached: they are personal data.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import stat
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+
+import yaml
+
+from soaprules import __version__
+from soaprules.errors import Position, SoapError
+from soaprules.files import read_bytes
+from soaprules.source import MAX_BYTES, Document, decode, parse_text
+
+FORMAT = 2
+KEEP = 64  # entries kept; the least recently used beyond that are removed
+_PACKAGE = Path(__file__).resolve().parents[1]
+_SECRET = "secret"
+
+
+def directory() -> Path | None:
+    setting = os.environ.get("SOAPRULES_CACHE", "")
+    if setting.lower() in ("off", "0", "no"):
+        return None
+    if setting:
+        return Path(setting)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "soaprules"
+
+
+def _private(path: Path, kind) -> bool:
+    """`path` is ours, of `kind` (stat.S_ISDIR / S_ISREG), not a link, and no one else can write it."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return kind(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o022
+
+
+def _private_dir() -> Path | None:
+    where = directory()
+    if where is None:
+        return None
+    try:
+        where.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return where if _private(where, stat.S_ISDIR) else None
+
+
+def _secret(where: Path) -> bytes | None:
+    path = where / _SECRET
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(secrets.token_bytes(32))
+        except FileExistsError:
+            pass  # another run made it first: use theirs
+        except OSError:
+            return None
+    if not _private(path, stat.S_ISREG):
+        return None
+    try:
+        return read_bytes(path, 64)
+    except SoapError:
+        return None
+
+
+def _code_tag() -> bytes:
+    digest = hashlib.sha256(f"{FORMAT}|{__version__}|{yaml.__version__}".encode())
+    for name in ("source.py", "files.py", "packs/cache.py"):
+        digest.update((_PACKAGE / name).read_bytes())
+    return digest.digest()
+
+
+# -- plain-data encoding of a Document -------------------------------------------------
+
+def _encode(value):
+    if isinstance(value, dict):
+        return ["d", [[k, _encode(v)] for k, v in value.items()]]
+    if isinstance(value, list):
+        return ["l", [_encode(v) for v in value]]
+    if isinstance(value, datetime):
+        return ["t", value.isoformat()]
+    if isinstance(value, date):
+        return ["D", value.isoformat()]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(type(value).__name__)
+
+
+def _decode(value):
+    if not isinstance(value, list):
+        if value is None or isinstance(value, (str, int, float, bool)):
+            return value
+        raise ValueError("not a plain value")
+    tag, body = value
+    if tag == "d":
+        out = {}
+        for key, item in body:
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
+                raise ValueError("bad key")
+            out[key] = _decode(item)
+        return out
+    if tag == "l":
+        return [_decode(v) for v in body]
+    if tag == "t":
+        return datetime.fromisoformat(body)
+    if tag == "D":
+        return date.fromisoformat(body)
+    raise ValueError(f"unknown tag {tag!r}")
+
+
+def _positions(table: dict) -> list:
+    return [[list(path), p.line, p.column] for path, p in table.items()]
+
+
+def _table(rows: list) -> dict:
+    return {tuple(path): Position(int(line), int(column)) for path, line, column in rows}
+
+
+# -- the cache -------------------------------------------------------------------------
+
+def load_document(path: str | Path) -> Document:
+    """The pack or catalog at `path`, parsed: from the cache when an entry for exactly
+    these bytes verifies, else parsed now (and stored)."""
+    shown = str(path)
+    raw = read_bytes(path, MAX_BYTES, what="rule pack")
+    text = decode(raw, shown)
+    where = _private_dir()
+    secret = _secret(where) if where else None
+    if secret is None:
+        return parse_text(text, shown)
+    name = hashlib.sha256(_code_tag() + raw).hexdigest()
+    entry = where / f"doc-{name}.json"
+    cached = _read_entry(entry, name, secret)
+    if cached is not None:
+        try:
+            return Document(shown, text, _decode(cached["data"]), _table(cached["positions"]),
+                            _table(cached["key_positions"]))
+        except (ValueError, TypeError, KeyError):
+            pass  # verified but unreadable: another build's layout; parse instead
+    doc = parse_text(text, shown)
+    _store(where, entry, name, secret, doc)
+    return doc
+
+
+def _seal(name: str, payload: bytes, secret: bytes) -> str:
+    return hmac.new(secret, name.encode() + b"\0" + payload, hashlib.sha256).hexdigest()
+
+
+def _read_entry(entry: Path, name: str, secret: bytes) -> dict | None:
+    if not _private(entry, stat.S_ISREG):
+        return None
+    try:
+        seal, _, payload = read_bytes(entry, 16 * MAX_BYTES).partition(b"\n")
+        if not hmac.compare_digest(seal.decode("ascii"), _seal(name, payload, secret)):
+            return None
+        return json.loads(payload)
+    except (SoapError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def _store(where: Path, entry: Path, name: str, secret: bytes, doc: Document) -> None:
+    try:
+        payload = json.dumps({"data": _encode(doc.data), "positions": _positions(doc.positions),
+                              "key_positions": _positions(doc.key_positions)},
+                             separators=(",", ":")).encode()
+    except (TypeError, ValueError):
+        return  # a value JSON cannot hold: not worth caching
+    try:
+        fd, tmp = tempfile.mkstemp(dir=where, prefix=".doc-", suffix=".tmp")  # 0600
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(_seal(name, payload, secret).encode() + b"\n" + payload)
+        os.replace(tmp, entry)
+        kept = sorted(where.glob("doc-*.json"), key=lambda p: p.stat().st_atime, reverse=True)
+        for old in kept[KEEP:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only home is no reason to fail the advice

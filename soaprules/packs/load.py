@@ -1,0 +1,445 @@
+"""Load rule packs: shape (pydantic), then conditions and actions, then cross-pack checks.
+
+Every error of every pack is collected and reported together, each with file:line and
+rule id; nothing is evaluated until all packs load cleanly.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from soaprules.lang import conditions as cond
+from soaprules.packs.calendar import Cycle, cycle_year
+from soaprules.errors import Diagnostic, PackError, Position
+from soaprules.packs.levers import load_levers
+from soaprules.packs.overlay import arrange
+from soaprules.packs.model import Decision, Pack, Recommend, Rule, Then
+from soaprules.profile.fields import profile_fields
+from soaprules.packs.cache import load_document  # packs and catalog: parsed once per content
+from soaprules.source import Document
+from soaprules.suggest import closest
+from soaprules.lang.templates import placeholders
+from soaprules.diagnose import by_position, kind_of, to_diagnostic
+
+CATALOG_FILE = "heuristics.yaml"
+MAX_DECISIONS = 250  # every decision is a field of one engine fact, which holds 255 (with t, id, sid)
+CITE_PATTERN = re.compile(r"^(FA|AL|RB|RS|PM|NR)-\d\d$")
+_PACKAGE = Path(__file__).resolve().parents[1]
+_SHIPPED = _PACKAGE / "_shipped"  # an installed wheel carries the packs here
+DEFAULT_RULES_DIR = _SHIPPED / "rules" if _SHIPPED.is_dir() else _PACKAGE.parent / "rules"
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    name: str
+    version: str
+    file: str
+    sha256: str
+    text: str
+
+
+@dataclass(frozen=True)
+class LoadedRule:
+    id: str
+    title: str
+    rationale: str | None
+    salience: int
+    when: object  # conditions.Node
+    then: Then
+    cites: tuple
+    sources: tuple
+    pack: str
+    file: str
+    line: int
+    index: int  # definition order across all packs
+
+    @property
+    def recommendation_id(self) -> str | None:
+        rec = self.then.recommend
+        return (rec.id or self.id) if rec else None
+
+
+@dataclass(frozen=True)
+class LoadedSilence:
+    """A pack's `silences:` entry, parsed: once `when` holds, only `keep` is recommended."""
+
+    name: str
+    when: object  # conditions.Node
+    keep: frozenset
+    reason: str
+    pack: str
+    file: str
+    line: int
+
+
+@dataclass
+class RuleBook:
+    """All loaded packs, ready to compile."""
+
+    packs: list[PackInfo]
+    rules: list[LoadedRule]
+    decisions: dict[str, Decision]
+    params: dict
+    calendar: dict[int, Cycle]  # dated cycles; calendar_rule gives the rest
+    not_encoded: dict[str, str] = field(default_factory=dict)
+    levers: list = field(default_factory=list)  # levers.LoadedLever, for what-if
+    overlay: object = None  # overlay.Plan: load order and what overlays changed
+    calendar_rule: object = None  # pack_model.CalendarRule: the pattern for years with no entry
+    clock: object = None  # pack_model.Clock: the phase the calendar implies
+    silences: list = field(default_factory=list)  # LoadedSilence, in load order
+    shown_when: dict = field(default_factory=dict)  # decision name -> condition for "Where you stand"
+
+    def rule(self, rule_id: str) -> LoadedRule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    @property
+    def milestones(self) -> tuple:
+        first = next(iter(self.calendar.values()), None)
+        if first is not None:
+            return first.names
+        return tuple(m.name for m in self.calendar_rule.milestones) if self.calendar_rule else ()
+
+
+def pack_files(paths: list[str | Path]) -> list[Path]:
+    """Files named directly, and the *.yaml files of directories (the catalog excepted)."""
+    out: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            out += sorted(p for p in path.glob("*.yaml") if p.name != CATALOG_FILE)
+        else:
+            out.append(path)
+    return out
+
+
+def load_catalog(path: Path | None = None) -> dict[str, dict]:
+    path = path or DEFAULT_RULES_DIR / CATALOG_FILE
+    if not path.exists():
+        return {}
+    data = load_document(path).data
+    return dict((data or {}).get("heuristics", {}))
+
+
+def load_rulebook(paths: list[str | Path], catalog: dict | None = None, collect: list | None = None) -> RuleBook:
+    """Load and check every pack. With `collect`, errors are appended to it and the book of the
+    rules that did load is returned, so lint can go on checking; otherwise they raise PackError."""
+    files = pack_files(paths)
+    if not files:
+        raise PackError(Diagnostic("no rule packs found", file=", ".join(map(str, paths)) or None,
+                                   hint="give a pack file or a directory of *.yaml packs"))
+    catalog = load_catalog() if catalog is None else catalog
+    errors: list[Diagnostic] = [] if collect is None else collect
+    shaped = [s for s in (_shape(f, errors) for f in files) if s is not None]
+    shaped, plan = arrange(shaped, errors)
+    book = _assemble(shaped, catalog, errors, disabled=set(plan.disabled) if plan else set())
+    book.levers = load_levers(shaped, book.params, errors)
+    book.overlay = plan
+    if errors and collect is None:
+        raise PackError(sorted(errors, key=by_position))
+    return book
+
+
+def _shape(path: Path, errors: list) -> tuple[Pack, Document, list] | None:
+    """Check the pack's shape; rules one by one, so one bad rule hides no other error."""
+    doc = load_document(path)
+    if not isinstance(doc.data, dict):
+        errors.append(doc.diagnostic((), f"a rule pack must be a mapping, not {kind_of(doc.data)}",
+                                     expected="keys pack, name, version, description, rules"))
+        return None
+    raw_rules = doc.data.get("rules", [])
+    header = {k: v for k, v in doc.data.items() if k != "rules"}
+    pack = _validate(Pack, header, doc, (), errors)
+    if not isinstance(raw_rules, list):
+        errors.append(doc.diagnostic(("rules",), "rules must be a list of rules"))
+        return None
+    rules = [(i, _validate(Rule, raw, doc, ("rules", i), errors)) for i, raw in enumerate(raw_rules)]
+    if pack is None:
+        return None
+    return pack, doc, [(i, r) for i, r in rules if r is not None]
+
+
+def _validate(model, raw, doc: Document, at: tuple, errors: list):
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = at + tuple(err["loc"])
+            errors.append(to_diagnostic(doc, {**err, "loc": loc}, Pack, rule_id=_rule_id_at(doc, loc)))
+        return None
+
+
+def _rule_id_at(doc: Document, loc) -> str | None:
+    if len(loc) > 1 and loc[0] in ("rules", "replace") and isinstance(loc[1], int):
+        rules = doc.data.get(loc[0])
+        if isinstance(rules, list) and loc[1] < len(rules) and isinstance(rules[loc[1]], dict):
+            rule_id = rules[loc[1]].get("id")
+            return rule_id if isinstance(rule_id, str) else None
+    return None
+
+
+def _merge_named(kind: str, shaped, attr: str, errors: list) -> dict:
+    """Params, decisions: one namespace across packs; a second definition is an error."""
+    merged, where = {}, {}
+    for pack, doc, _ in shaped:
+        for name, value in getattr(pack, attr).items():
+            if attr == "decisions" and not name.isidentifier():  # the engine reads a dot as a path
+                errors.append(doc.diagnostic((attr, name), f"'{name}' cannot name a decision", at_key=True,
+                                             expected="letters, digits and underscores (no dots)"))
+                continue
+            if name in merged:
+                errors.append(doc.diagnostic((attr, name), f"{kind} '{name}' is already defined in {where[name]}"))
+                continue
+            if attr == "decisions" and len(merged) == MAX_DECISIONS:
+                errors.append(doc.diagnostic((attr, name), f"decision '{name}' is one too many: the engine holds "
+                                             f"at most {MAX_DECISIONS} decisions in all packs", at_key=True,
+                                             hint="merge decisions, or derive facts instead"))
+                continue
+            merged[name] = value
+            pos = doc.position_of((attr, name))
+            where[name] = f"{doc.file}:{pos.line}" if pos else doc.file
+    return merged
+
+
+def _calendar(shaped, errors: list) -> dict[int, Cycle]:
+    """Every dated cycle of every pack: real date-times in their own year, in time order,
+    all naming the same milestones."""
+    calendar: dict[int, Cycle] = {}
+    names: tuple | None = None
+    for pack, doc, _ in shaped:
+        for year, cycle in pack.calendar.items():
+            at = ("calendar", year)
+            parsed = tuple((m.name, m.at, m.label) for m in cycle.milestones)
+            bad = [i for i, (_, when, _) in enumerate(parsed) if not (isinstance(when, datetime) and when.utcoffset())]
+            for i in bad:
+                errors.append(doc.diagnostic(at + ("milestones", i, "at"), "a milestone needs a date-time with UTC offset",
+                                             expected="e.g. 2026-03-16T10:00:00-04:00"))
+            for i, (name, when, _) in enumerate(parsed):
+                if i not in bad and cycle_year(when) != year:
+                    errors.append(doc.diagnostic(at + ("milestones", i, "at"), f"milestone {name} of the {year} "
+                                                 f"cycle falls in {cycle_year(when)}", expected=f"a date in {year}"))
+            if bad:
+                continue
+            if [w for _, w, _ in parsed] != sorted(w for _, w, _ in parsed):
+                errors.append(doc.diagnostic(at, f"calendar {year}: milestones must be in time order"))
+            these = tuple(n for n, _, _ in parsed)
+            if names is not None and these != names:
+                errors.append(doc.diagnostic(at, f"calendar {year} names different milestones than other years",
+                                             expected=", ".join(names)))
+            names = names or these
+            calendar[year] = Cycle(year, cycle.source, cycle.provisional, parsed)
+    return calendar
+
+
+def _check_decision_words(shaped, errors: list) -> None:
+    """A sentence for a value the decision does not have would never be shown: refuse it where
+    it is written."""
+    for pack, doc, _ in shaped:
+        for name, decision in pack.decisions.items():
+            for value in decision.says:
+                if value not in decision.values:
+                    errors.append(doc.diagnostic(("decisions", name, "says", value), f"decision {name} has no "
+                                                 f"value {value!r}", suggestion=closest(value, decision.values),
+                                                 expected="one of " + ", ".join(map(str, decision.values))))
+
+
+def _shown_when(shaped, params, decisions, milestones, errors: list) -> dict:
+    """Each decision's `shown_when:` condition, parsed like a rule's `when:`."""
+    out = {}
+    for pack, doc, _ in shaped:
+        for name, decision in pack.decisions.items():
+            if decision.shown_when is not None:
+                ctx = cond.Context(doc, params, decisions, milestones, rule_id=f"decision {name}")
+                node = cond.parse(decision.shown_when, ("decisions", name, "shown_when"), ctx)
+                errors.extend(ctx.errors)
+                if not ctx.errors:
+                    out[name] = node
+    return out
+
+
+def _single(shaped, attr: str, errors: list):
+    """A block only one pack may give (the calendar rule, the clock)."""
+    found = None
+    for pack, doc, _ in shaped:
+        value = getattr(pack, attr)
+        if value is None:
+            continue
+        if found is not None:
+            errors.append(doc.diagnostic((attr,), f"{attr} is already given by pack {found[0]}", at_key=True))
+            continue
+        found = (pack.name, value, doc)
+    return found
+
+
+def _check_clock(calendar: dict, rule, clock, errors: list) -> tuple:
+    """The calendar rule names the dated years' milestones; the clock names milestones and phases."""
+    names = next((c.names for c in calendar.values()), None)
+    if rule is not None:
+        pack, value, doc = rule
+        mine = tuple(m.name for m in value.milestones)
+        if names is not None and mine != names:
+            errors.append(doc.diagnostic(("calendar_rule", "milestones"), "the calendar rule names different "
+                                         "milestones than the dated years", expected=", ".join(names)))
+        names = names or mine
+    if clock is not None:
+        pack, value, doc = clock
+        phases = profile_fields()["status.phase"].values
+        for name in value.phase_from:
+            if name not in (names or ()):
+                errors.append(doc.diagnostic(("clock", "phase_from", name), f"'{name}' is not a calendar milestone",
+                                             at_key=True, suggestion=closest(name, names or ()),
+                                             expected="one of " + ", ".join(names or ())))
+        used = [("phase_from", k, v) for k, v in value.phase_from.items()] + \
+               [("agrees", k, p) for k, ps in value.agrees.items() for p in [k, *ps]] + \
+               [("restrictive", i, p) for i, p in enumerate(value.restrictive)]
+        for where, key, phase in used:
+            if phase not in phases:
+                errors.append(doc.diagnostic(("clock", where, key), f"'{phase}' is not a phase",
+                                             expected="one of " + ", ".join(phases), suggestion=closest(phase, phases)))
+    return names or ()
+
+
+def _assemble(shaped, catalog: dict, errors: list, disabled: set = frozenset()) -> RuleBook:
+    params = _merge_named("parameter", shaped, "params", errors)
+    decisions = _merge_named("decision", shaped, "decisions", errors)
+    _check_decision_words(shaped, errors)
+    calendar = _calendar(shaped, errors)
+    calendar_rule, clock = _single(shaped, "calendar_rule", errors), _single(shaped, "clock", errors)
+    milestones = _check_clock(calendar, calendar_rule, clock, errors)
+    seeds = {entry.get("seed") for entry in catalog.values() if isinstance(entry, dict)} | {"nrmp"}
+    rules, seen = [], {}
+    infos, not_encoded = [], {}
+    for pack, doc, indexed_rules in shaped:
+        infos.append(PackInfo(pack.name, pack.version, doc.file, hashlib.sha256(doc.text.encode()).hexdigest(),
+                              doc.text))
+        for entry in pack.not_encoded:
+            not_encoded[entry.id] = entry.reason
+        for i, rule in indexed_rules:
+            at = i if isinstance(i, tuple) else ("rules", i)  # overlay replacements: ("replace", k)
+            pos = doc.position_of(at)
+            duplicate = rule.id in seen
+            if duplicate:  # still check its body, so every error of the pack shows at once
+                errors.append(doc.diagnostic(at + ("id",), f"duplicate rule id '{rule.id}' (first defined at "
+                                                           f"{seen[rule.id]})", rule_id=rule.id))
+            else:
+                seen[rule.id] = f"{doc.file}:{pos.line}"
+            ctx = cond.Context(doc, params, decisions, milestones, rule_id=rule.id)
+            when = cond.parse(rule.when, at + ("when",), ctx)
+            _check_then(rule, at, ctx)
+            _check_citations(rule, at, ctx, catalog, seeds)
+            errors.extend(ctx.errors)
+            if not ctx.errors and not duplicate:
+                rules.append(LoadedRule(rule.id, rule.title, rule.rationale, rule.salience, when, rule.then,
+                                        tuple(rule.cites), tuple(rule.sources), pack.name, doc.file, pos.line,
+                                        len(rules)))
+    _check_recommendation_ids(rules, errors)
+    known = sorted({r.recommendation_id for r in rules if r.recommendation_id} | disabled)
+    silences = [s for pack, doc, _ in shaped
+                for s in _silences(pack, doc, cond.Context(doc, params, decisions, milestones), known, errors)]
+    return RuleBook(infos, rules, decisions, params, calendar, not_encoded,
+                    calendar_rule=calendar_rule[1] if calendar_rule else None, clock=clock[1] if clock else None,
+                    silences=silences, shown_when=_shown_when(shaped, params, decisions, milestones, errors))
+
+
+def _silences(pack: Pack, doc: Document, base: cond.Context, known: list, errors: list) -> list[LoadedSilence]:
+    """Parse a pack's `silences:`; a kept id close to a loaded recommendation id but not one
+    of them (nor one an overlay switched off) is refused as a typo."""
+    out = []
+    for k, entry in enumerate(pack.silences):
+        at = ("silences", k)
+        ctx = cond.Context(doc, base.params, base.decisions, base.milestones, rule_id=f"silence {entry.name}")
+        when = cond.parse(entry.when, at + ("when",), ctx)
+        for j, rec_id in enumerate(entry.keep):
+            # A kept id may belong to a pack not loaded this time (lint of a subset); one that is
+            # close to a loaded id is a typo, and a typo would set aside the item meant to stand.
+            near = closest(rec_id, known) if rec_id not in known else None
+            if near is not None:
+                ctx.errors.append(doc.diagnostic(at + ("keep", j), f"silence '{entry.name}' keeps '{rec_id}', "
+                                                 "which no loaded rule recommends", suggestion=near,
+                                                 expected="a recommendation id"))
+        if any(s.name == entry.name for s in out):
+            ctx.errors.append(doc.diagnostic(at + ("name",), f"duplicate silence '{entry.name}' in pack {pack.name}"))
+        errors.extend(ctx.errors)
+        if not ctx.errors:
+            out.append(LoadedSilence(entry.name, when, frozenset(entry.keep), " ".join(entry.reason.split()),
+                                     pack.name, doc.file, doc.position_of(at).line))
+    return out
+
+
+def _check_then(rule: Rule, at, ctx: cond.Context) -> None:
+    then = rule.then
+    if not (then.derive or then.decide or then.recommend or then.bound):
+        ctx.error(at + ("then",), "then: does nothing", expected="derive, decide, recommend or bound")
+    for name, value in then.decide.items():
+        decl = ctx.decisions.get(name)
+        if decl is None:
+            ctx.error(at + ("then", "decide", name), f"unknown decision '{name}'",
+                      expected="one of " + ", ".join(ctx.decisions), suggestion=closest(name, ctx.decisions))
+        elif value not in decl.values or type(value) is not type(decl.values[0]):
+            ctx.error(at + ("then", "decide", name), f"{value!r} is not a value of decision {name}",
+                      expected="one of " + ", ".join(map(str, decl.values)), suggestion=closest(value, decl.values))
+    for name in then.derive:
+        if not name.isidentifier():
+            ctx.error(at + ("then", "derive", name), f"'{name}' is not a valid derived fact name",
+                      expected="letters, digits and underscores")
+    if then.recommend:
+        _check_template(then.recommend, at + ("then", "recommend"), ctx)
+
+
+def _check_template(rec: Recommend, at, ctx: cond.Context) -> None:
+    if rec.due is not None and rec.due != "none" and rec.due not in ctx.milestones:
+        ctx.error(at + ("due",), f"due names '{rec.due}', which is not a calendar milestone",
+                  suggestion=closest(rec.due, list(ctx.milestones)), expected="a milestone name, or none")
+    fields = profile_fields()
+    for key in ("text", "draft"):
+        for name in placeholders(getattr(rec, key) or ""):
+            head, _, rest = name.partition(".")
+            if name in fields or head in ctx.aliases and rest or head in ("derived", "decision", "timeline"):
+                continue
+            if name.startswith("$") and name[1:] in ctx.params:
+                continue
+            ctx.error(at + (key,), f"placeholder {{{name}}} names nothing this rule can read",
+                      suggestion=closest(name, list(fields) + sorted(ctx.aliases)),
+                      hint="use a profile path, a name bound with `as:`, or $param")
+
+
+def _check_citations(rule: Rule, at, ctx: cond.Context, catalog: dict, seeds: set) -> None:
+    for i, cite in enumerate(rule.cites):
+        if not CITE_PATTERN.match(cite) or (catalog and cite not in catalog):
+            ctx.error(at + ("cites", i), f"'{cite}' is not a heuristic ID of the catalog",
+                      suggestion=closest(cite, catalog) if catalog else None, expected="an ID such as RS-04")
+    for i, source in enumerate(rule.sources):
+        if len(seeds) > 1 and source.seed not in seeds:
+            ctx.error(at + ("sources", i, "seed"), f"'{source.seed}' is not a source article",
+                      expected="one of " + ", ".join(sorted(s for s in seeds if s)),
+                      suggestion=closest(source.seed, [s for s in seeds if s]))
+
+
+def _check_recommendation_ids(rules: list[LoadedRule], errors: list) -> None:
+    seen: dict[str, LoadedRule] = {}
+    for rule in rules:
+        rec_id = rule.recommendation_id
+        if rec_id is None:
+            continue
+        if rec_id in seen:
+            first = seen[rec_id]
+            errors.append(Diagnostic(f"recommendation id '{rec_id}' is also emitted by rule {first.id} "
+                                     f"({first.file}:{first.line})", file=rule.file, rule_id=rule.id,
+                                     position=None))
+        seen[rec_id] = rule
+    for rule in rules:
+        rec = rule.then.recommend
+        for other in rec.supersedes if rec else ():
+            near = closest(other, list(seen)) if other not in seen else None
+            if near is not None:  # an id of a pack not loaded is fine; one close to a loaded id is a typo
+                errors.append(Diagnostic(f"supersedes '{other}', which no loaded rule recommends", file=rule.file,
+                                         position=Position(rule.line), rule_id=rule.id, suggestion=near,
+                                         expected="a recommendation id"))
+        for other in rec.contradicts if rec else ():
+            if other not in seen:
+                errors.append(Diagnostic(f"contradicts '{other}', which no rule recommends", file=rule.file,
+                                         position=Position(rule.line), rule_id=rule.id,
+                                         suggestion=closest(other, list(seen)), expected="a recommendation id"))

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Run soaprules from a checkout: `python cli.py advise PROFILE` (same as `soaprules`)."""
-from soaprules.cli import main
+from soaprules.cli.main import main
 
 if __name__ == "__main__":
     main()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from soaprules.engine.durable import ENGINE_NAME, ENGINE_VERSION
-from soaprules.engine.facts import list_items
+from soaprules.profile import paths
 from soaprules.lang.evaluate import Evidence, evaluate, missing_inputs
 from soaprules.engine.session import Evaluation, Firing, evidence_of
 from soaprules.lang.templates import render, words
@@ -90,21 +90,15 @@ def _lookup(run: Evaluation, firing: Firing):
             return run.program.book.params.get(name[1:])
         if head in bound:
             list_path, index = bound[head]
-            return (list_items(run.data, list_path) or [])[index].get(rest)
+            return paths.get((paths.items(run.data, list_path) or [])[index], rest)
         if head == "decision":
             return run.world.decisions.get(rest)
         if head == "timeline":
-            node = run.world.timeline or {}
-            for part in rest.split("."):
-                node = node.get(part) if isinstance(node, dict) else None
-            return node
+            return paths.get(run.world.timeline or {}, rest)
         if head == "derived":
             values = run.world.derived.get(rest)
             return sorted(values, key=repr)[0] if values else None
-        node = run.data
-        for part in name.split("."):
-            node = node.get(part) if isinstance(node, dict) else None
-        return node
+        return paths.get(run.data, name)
     return lookup
 
 
@@ -200,7 +194,7 @@ def _about(run: Evaluation, firing: Firing) -> dict | None:
     if len(people) != 1:
         return None
     (path, i), = people
-    entry = (list_items(run.data, path) or [])[i]
+    entry = (paths.items(run.data, path) or [])[i]
     if path == "relationships.faculty":
         label = words(entry["role"]) if entry.get("role") else PEOPLE[path]
     else:

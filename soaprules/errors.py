@@ -95,3 +95,13 @@ class EngineError(SoapError):
 class UsageError(SoapError):
     exit_code = 2
     kind = "usage"
+
+
+class AnswerError(UsageError):
+    """An answer (typed, `--answer`, `--set`) or a profile path that does not fit its
+    field; the message is said to the student as it stands."""
+
+    kind = "answer"
+
+    def __str__(self) -> str:
+        return "; ".join(d.message for d in self.diagnostics)

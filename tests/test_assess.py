@@ -25,7 +25,9 @@ from pydantic import Field, create_model
 from soaprules.profile import model as profile_module
 from soaprules.profile import load as profile_load
 from soaprules.profile import fields as schema_paths
-from soaprules.assess.answers import AnswerError, checked, get, parse
+from soaprules.assess.answers import checked, parse
+from soaprules.errors import AnswerError
+from soaprules.profile.paths import get
 from soaprules.assess.store import load, save
 from soaprules.cli.main import main
 from soaprules.assess.interview import Interview, evaluate

@@ -64,7 +64,7 @@ def test_the_report_uses_either_path_alike(program):
 @given(profile=profiles())
 def test_generated_intervals_match_count_interval(program, profile):
     """The declared counts, generated (reference.compile_intervals), are `count_interval`'s."""
-    from soaprules.engine.facts import profile_data
+    from soaprules.profile.paths import dump as profile_data
     from soaprules.lang.evaluate import compile_intervals, count_interval
     data = profile_data(profile)
     generated = compile_intervals(program.aggregates)

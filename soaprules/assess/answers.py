@@ -7,26 +7,22 @@ student did not give: an unanswered field is absent.
 """
 from __future__ import annotations
 
-import copy
 import re
 from datetime import date, datetime, timedelta
 from typing import Callable
 
 from pydantic import ValidationError
 
-from soaprules.profile import paths as datapath
+from soaprules.profile import paths
 from soaprules.profile import model as profile_module
 from soaprules.packs.calendar import WEEKDAYS, cycle_for, cycle_year, eastern, eastern_at
 from soaprules.profile.fields import FieldSpec, item_fields, profile_fields
 from soaprules.suggest import closest
+from soaprules.errors import AnswerError
 
 YES = ("yes", "y", "true")
 NO = ("no", "n", "false")
 NONE_WORDS = ("none", "nothing", "[]")
-
-
-class AnswerError(ValueError):
-    """An answer that does not fit its field; the message is said to the student."""
 
 
 def label(value) -> str:
@@ -176,51 +172,11 @@ _PARSERS = {"enum": _choice, "enum_list": _choices, "bool": _yes_no, "int": _who
             "datetime": _moment, "str": _text, "items": _yes_no}
 
 
-# ---- paths into plain profile data ----------------------------------------------------
-
-def _steps(path: str) -> list[tuple[str, int | None]]:
-    try:
-        return datapath.steps(path)
-    except ValueError as exc:
-        raise AnswerError(str(exc)) from None
-
-
-def get(data: dict, path: str):
-    try:
-        return datapath.get(data, path)
-    except ValueError as exc:
-        raise AnswerError(str(exc)) from None
-
-
-def put(data: dict, path: str, value) -> dict:
-    """A copy of `data` with `path` set; sections and the entry at an index are created."""
-    out = copy.deepcopy(data)
-    node = out
-    steps = _steps(path)
-    for name, index in steps[:-1]:
-        if index is None:
-            node = node.setdefault(name, {})
-            continue
-        entries = node.setdefault(name, [])
-        if index > len(entries):
-            raise AnswerError(f"'{path}': give entries in order, starting from [0]")
-        node = _entry(entries, index)
-    name, index = steps[-1]
-    if index is not None:
-        raise AnswerError(f"'{path}': name a field of the entry, e.g. {path}.kind")
-    node[name] = value
-    return out
-
-
-def _entry(entries: list, index: int) -> dict:
-    if index == len(entries):
-        entries.append({})
-    return entries[index]
-
+# ---- the field a path names -------------------------------------------------------
 
 def resolve(path: str) -> FieldSpec:
     """The schema field a path names: a profile path or an entry path such as red_flags[0].kind."""
-    steps = _steps(path)
+    steps = paths.steps(path)
     for cut, (name, index) in enumerate(steps):
         if index is not None:
             list_path = ".".join(n for n, _ in steps[:cut + 1])

@@ -12,7 +12,9 @@ from typing import Callable, Protocol
 
 from soaprules.profile import model as profile_module
 from soaprules.advice import build
-from soaprules.assess.answers import AnswerError, checked, get, match_week, parse, put, said
+from soaprules.assess.answers import checked, match_week, parse, said
+from soaprules.errors import AnswerError
+from soaprules.profile.paths import get, put
 from soaprules.assess.questions import NOW, PHASE, Candidate, Question, entry_fields, impacts, more_question, question_for, ranked, reads
 from soaprules.engine.session import evaluate_profile
 

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from soaprules.lang import conditions as cond
-from soaprules.assess.answers import get
+from soaprules.profile.paths import get
 from soaprules.lang.evaluate import World, evaluate
 from soaprules.profile.fields import FieldSpec, item_fields, model_fields, profile_fields
 

@@ -18,7 +18,8 @@ from typing import TextIO
 
 import yaml
 
-from soaprules.assess.answers import AnswerError, checked, parse_assignment
+from soaprules.assess.answers import checked, parse_assignment
+from soaprules.errors import AnswerError
 from soaprules.profile.model import SCHEMA_ID
 from soaprules.source import YAML11_READINGS
 

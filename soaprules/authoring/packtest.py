@@ -40,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from soaprules.lang import conditions as cond
 from soaprules.errors import Diagnostic, InputFileError, SoapError
-from soaprules.engine.facts import list_items
+from soaprules.profile import paths
 from soaprules.files import read_bytes
 from soaprules.packs.load import LoadedRule, RuleBook, pack_files
 from soaprules.profile.model import Profile
@@ -439,7 +439,7 @@ def _verdicts(node, in_list: str | None, world: World) -> list:
         if value is None and isinstance(node, cond.Test) and node.ref.scope == "derived":
             value = False  # a fact no rule derived is never false, only absent: absent is its "not holding"
         return [value]
-    items = list_items(world.data, in_list) or []
+    items = paths.items(world.data, in_list) or []
     return [evaluate(node, world, item, f"{in_list}[{i}]").value for i, item in enumerate(items)
             if isinstance(item, dict)]
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from soaprules.lang import conditions as cond
-from soaprules.profile.model import Profile
+from soaprules.profile import paths
 from soaprules.profile.fields import profile_fields
 
 ROOT = "profile"
@@ -93,21 +93,8 @@ def _strip_none(value):
     return value
 
 
-def profile_data(profile: Profile) -> dict:
-    return profile.model_dump(by_alias=True, exclude_none=True, mode="python")
-
-
-def list_items(data: dict, list_path: str) -> list | None:
-    node: Any = data
-    for part in list_path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
 def base_facts(data: dict) -> list[dict]:
-    """Section, root and list-entry facts of a profile (as dumped by profile_data)."""
+    """Section, root and list-entry facts of a profile (as paths.dump gives it)."""
     fields = profile_fields()
     facts = []
     root: dict = {"t": ROOT, "id": ROOT}
@@ -121,7 +108,7 @@ def base_facts(data: dict) -> list[dict]:
             facts.append(_section_fact(name, data.get(name), name))
     facts.append(root)
     for list_path in (p for p, s in fields.items() if s.kind == "items"):
-        for i, item in enumerate(list_items(data, list_path) or []):
+        for i, item in enumerate(paths.items(data, list_path) or []):
             facts.append(_section_fact(list_path, item, f"{list_path}[{i}]", {"i": i}))
     return facts
 

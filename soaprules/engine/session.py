@@ -16,6 +16,7 @@ from soaprules.packs.calendar import PhaseReading, read_phase, timeline
 from soaprules.engine import facts as F
 from soaprules.engine.compile import DERIVED_COUNT, DERIVED_VALUES, ChunkPlan, Program, Stratum
 from soaprules.packs.load import LoadedRule
+from soaprules.profile import paths
 from soaprules.profile.model import Profile
 from soaprules.lang.evaluate import Evidence, World, count_interval, evaluate
 from soaprules.engine.resolve import Proposal, Resolution, resolve
@@ -187,7 +188,7 @@ def clock_reading(program: Program, data: dict) -> tuple[dict | None, PhaseReadi
 
 
 def initial_facts(program: Program, profile: Profile) -> tuple[dict, World, list, PhaseReading]:
-    data = F.profile_data(profile)
+    data = paths.dump(profile)
     line, reading = clock_reading(program, data)
     if reading.disagrees:  # the rules read the phase the calendar allows, not the one stated
         data = {**data, "status": {**data["status"], "phase": reading.used}}

@@ -11,7 +11,6 @@ what the report shows: whether it really reaches the target, and what else it mo
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 
@@ -19,7 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from soaprules.lang import conditions as cond
-from soaprules.profile import paths as datapath
+from soaprules.profile import paths
 from soaprules.advice import build
 from soaprules.engine.compile import Program
 from soaprules.errors import Diagnostic, UsageError
@@ -65,25 +64,17 @@ class Change:
 
 # ---- reading and changing profile data -------------------------------------------------
 
-_steps = datapath.steps
-get_value = datapath.get
+get_value = paths.get
 
 
 def apply_changes(data: dict, changes) -> dict:
-    """A changed copy of profile data (as dumped by facts.profile_data); sections are created as needed."""
-    out = copy.deepcopy(data)
+    """A changed copy of profile data (as paths.dump gives it); sections are created as needed."""
     for change in changes:
-        *parents, (last, _) = _steps(change.path)
-        node = out
-        for name, index in parents:
-            node = node.setdefault(name, {})
-            if index is not None:
-                node = node[index]
         if change.op == "add":
-            node[last] = list(node.get(last) or []) + [change.value]
+            data = paths.append(data, change.path, change.value)
         else:
-            node[last] = list(change.value) if isinstance(change.value, tuple) else change.value
-    return out
+            data = paths.put(data, change.path, list(change.value) if isinstance(change.value, tuple) else change.value)
+    return data
 
 
 # ---- targets and their cone ------------------------------------------------------------

@@ -19,6 +19,7 @@ from soaprules.explain.nodes import SCHEMA, Node, citations, count_shown, plain,
 from soaprules.packs.load import load_catalog
 from soaprules.lang.evaluate import Evidence, apply, evaluate, missing_inputs
 from soaprules.engine.session import Evaluation, Firing
+from soaprules.profile import paths
 from soaprules.suggest import closest
 from soaprules.explain.whynot import Reader, beats, proposes, rule_check, test_words
 
@@ -266,11 +267,7 @@ class Explainer:
         return paths
 
     def _value(self, path: str):
-        node = self.run.data
-        for part in path.replace("[", ".").replace("]", "").split("."):
-            node = node[int(part)] if isinstance(node, list) and part.isdigit() else \
-                (node.get(part) if isinstance(node, dict) else None)
-        return node
+        return paths.get(self.run.data, path)
 
     def decision_node(self, name: str) -> Node:
         res = self.run.decisions[name]

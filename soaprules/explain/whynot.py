@@ -16,7 +16,7 @@ from typing import Callable
 
 from soaprules.lang import conditions as cond
 from soaprules.explain.nodes import FAILED, PASSED, UNKNOWN, Node, count_shown, shown, sources_of
-from soaprules.engine.facts import list_items
+from soaprules.profile import paths
 from soaprules.lang.evaluate import World, evaluate
 
 OP_WORDS = {"eq": "=", "ne": "!=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">=", "in": "one of",
@@ -97,7 +97,7 @@ def _junction(node, reader: Reader, item, item_path) -> tuple[Node, int, int]:
 
 
 def _some(node: cond.Some, reader: Reader) -> tuple[Node, int, int]:
-    items = list_items(reader.world.data, node.list_path)
+    items = paths.items(reader.world.data, node.list_path)
     value = evaluate(node, reader.world).value
     label = f"some entry of {node.list_path}" + (f" (called {node.alias})" if not node.alias.startswith("_") else "")
     row = reader.node("some", label + " where:", verdict=verdict_of(value), path=node.list_path,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from soaprules.lang import conditions as cond
-from soaprules.engine.facts import list_items
+from soaprules.profile import paths
 
 
 @dataclass(frozen=True)
@@ -51,16 +51,8 @@ class World:
         if ref.scope == "decision":
             return self.decisions.get(ref.name)
         if ref.scope == "timeline":
-            return _dig(self.timeline, ref.name) if self.timeline else None
-        return _dig(self.data, ref.name)
-
-
-def _dig(node: Any, path: str) -> Any:
-    for part in path.split("."):
-        if not isinstance(node, dict):
-            return None
-        node = node.get(part)
-    return node
+            return paths.get(self.timeline, ref.name) if self.timeline else None
+        return paths.get(self.data, ref.name)
 
 
 def apply(op: str, value: Any, operand: Any) -> bool:
@@ -98,7 +90,7 @@ def interval_verdict(op: str, low: int, high: int, k: int) -> bool | None:
 
 def count_interval(node: cond.Count, data: dict) -> tuple[int, int] | None:
     """The declared aggregate: (definitely, possibly) matching entries, or summed field."""
-    items = list_items(data, node.list_path)
+    items = paths.items(data, node.list_path)
     if items is None:
         return None
     low = high = 0
@@ -178,7 +170,7 @@ def _test(node: cond.Test, world: World, item, item_path) -> Result:
 
 
 def _some(node: cond.Some, world: World) -> Result:
-    items = list_items(world.data, node.list_path)
+    items = paths.items(world.data, node.list_path)
     if items is None:
         return Result(None, [Evidence(node.list_path, "some", None, None, None)])
     unknown = None
@@ -246,7 +238,7 @@ def verdict(node, world: World, item: dict | None = None, memo: dict | None = No
 
 
 def _some_verdict(node: cond.Some, world: World) -> bool | None:
-    items = list_items(world.data, node.list_path)
+    items = paths.items(world.data, node.list_path)
     if items is None:
         return None
     out = False
@@ -312,7 +304,7 @@ class _Source:
     """Generated code under construction: constants, fresh names, the shared leaves."""
 
     def __init__(self):
-        self.space: dict = {"_all3": _all3, "_any3": _any3, "_not3": _not3, "_dig": _dig, "_list_items": list_items,
+        self.space: dict = {"_all3": _all3, "_any3": _any3, "_not3": _not3, "_dig": paths.get, "_list_items": paths.items,
                             "_interval_verdict": interval_verdict, "_EMPTY": _EMPTY}
         self.defs: list[str] = []
         self.n = 0
@@ -476,7 +468,7 @@ def _where_fns(src: _Source, where) -> tuple[str, str]:
 
 def _gen_some(list_path, where_fn, data, w):
     """`_some_verdict`, with the where-clause generated."""
-    items = list_items(data, list_path)
+    items = paths.items(data, list_path)
     if items is None:
         return None
     out = False
@@ -491,7 +483,7 @@ def _gen_some(list_path, where_fn, data, w):
 
 def _gen_some_paths(list_path, where_fn, paths_fn, data, w, add):
     """The evidence paths of an undecided `some`: the list, or its first undecided entry's."""
-    items = list_items(data, list_path)
+    items = paths.items(data, list_path)
     if items is None:
         add(list_path)
         return
@@ -507,7 +499,7 @@ _NOWHERE = World({})
 def _gen_count(list_path, where_fn, sum_field, data):
     """`count_interval`, with the where-clause generated (read, like it, in a world of the
     profile alone)."""
-    items = list_items(data, list_path)
+    items = paths.items(data, list_path)
     if items is None:
         return None
     low = high = 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from soaprules.lang import templates
+from soaprules.profile import paths
 from soaprules.engine.resolve import Proposal, resolve
 from soaprules.plan.evaluate import Context
 from soaprules.plan.pack import PlanPack
@@ -77,10 +78,7 @@ def _text(text: str, record: dict, ctx: Context, pack: PlanPack) -> str:
             return pack.params.get(name[1:])
         if name.startswith("program."):
             return record.get(name.removeprefix("program."))
-        node = ctx.data
-        for part in name.split("."):
-            node = node.get(part) if isinstance(node, dict) else None
-        return node
+        return paths.get(ctx.data, name)
 
     return templates.render(text, lookup)
 

@@ -16,6 +16,7 @@ from functools import cached_property
 
 from soaprules.engine import durable as engine
 from soaprules.engine import facts as F
+from soaprules.profile import paths
 from soaprules.errors import Diagnostic, PackError, Position
 from soaprules.engine.compile import ChunkPlan, _within_limit, chunk, collect_aggregates, engine_rules
 from soaprules.lang.evaluate import World, count_interval, verdict
@@ -94,37 +95,20 @@ def program_record(program: dict, pack: PlanPack, data: dict) -> dict:
     return out
 
 
-def joined(value, paths: list, data: dict) -> bool | None:
+def joined(value, profile_paths: list, data: dict) -> bool | None:
     """Is `value` among the profile's values at `paths`? A path may run through a list of
     entries (soap_week.program_contacts.program: every entry's program). Unknown when the
     program's value, or a profile value that could hold it, is unknown."""
     if value is None:
         return None
     unknown = False
-    for path in paths:
-        found = _values_at(data, path.split("."))
+    for path in profile_paths:
+        found = paths.values(data, path)
         if found is None:
             unknown = True
         elif value in found:
             return True
     return None if unknown else False
-
-
-def _values_at(node, parts: list) -> list | None:
-    """The values at a dotted path, through lists of entries; None when any is unknown."""
-    for k, part in enumerate(parts):
-        if isinstance(node, list) and node and isinstance(node[0], dict):
-            out = []
-            for entry in node:
-                got = _values_at(entry, parts[k:])
-                if got is None:
-                    return None
-                out += got
-            return out
-        node = node.get(part) if isinstance(node, dict) else None
-        if node is None:
-            return None
-    return list(node) if isinstance(node, list) else [node]
 
 
 def match_engine(plan: PlanProgram, ctx: Context, records: list[dict]) -> dict[str, set]:

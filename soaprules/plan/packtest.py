@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from soaprules.errors import Diagnostic, PackError
+from soaprules.profile import paths
 from soaprules.packs.load import DEFAULT_RULES_DIR
 from soaprules.profile.model import Profile
 from soaprules.source import load_document
@@ -116,11 +117,7 @@ def _regions() -> dict:
 def _profile(path: Path, overrides: dict) -> Profile:
     data = copy.deepcopy(load_document(path).data)
     for dotted, value in overrides.items():
-        node = data
-        *parents, last = dotted.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[last] = value
+        data = paths.put(data, dotted, value)
     try:
         return Profile.model_validate(data)
     except Exception as exc:  # a test file's mistake, reported as such

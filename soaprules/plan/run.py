@@ -7,6 +7,7 @@ from pathlib import Path
 
 from soaprules.pipeline import program_for
 from soaprules.profile.model import Profile
+from soaprules.profile import paths
 from soaprules.profile.load import load_profile
 from soaprules.engine.session import evaluate_profile
 from soaprules.plan.build import ServicePlan, Verdict, fill, verdicts
@@ -55,10 +56,7 @@ def sent(pack: PlanPack, data: dict) -> dict:
     """Applications already sent, per service, as far as the profile says (unknown: 0)."""
     out = {}
     for service, path in pack.sent.items():
-        node = data
-        for part in path.split("."):
-            node = node.get(part) if isinstance(node, dict) else None
-        out[service] = node or 0
+        out[service] = paths.get(data, path) or 0
     return out
 
 
@@ -107,8 +105,7 @@ def unknowns(run: PlanRun) -> list[str]:
 
 
 def _missing(data: dict, path: str) -> bool:
-    from soaprules.plan.evaluate import _values_at
-    return _values_at(data, path.split(".")) is None
+    return paths.values(data, path) is None
 
 
 def _service(s: ServicePlan, targeted: int) -> dict:

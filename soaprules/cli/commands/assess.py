@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 
+from soaprules.errors import Diagnostic, UsageError
+
 DEFAULT_FILE = Path("soap-profile.yaml")
 SECONDS_PER_QUESTION = 12
 
@@ -59,23 +61,22 @@ def register(main) -> None:
 def _check_folder(path: Path | None) -> None:
     folder = (path or DEFAULT_FILE).parent
     if not folder.is_dir():
-        raise click.UsageError(f"cannot save the profile in {folder}: there is no such folder")
+        raise UsageError(Diagnostic(f"cannot save the profile in {folder}: there is no such folder",
+                                    file=str(path or DEFAULT_FILE)))
 
 
 def _given(program, data: dict, lines: list[str], stdin_lines: bool) -> dict:
-    """Apply PATH=VALUE answers from flags (and stdin); a bad one is a usage error."""
-    from soaprules.assess.answers import AnswerError, checked, match_week, parse_assignment, put
+    """Apply PATH=VALUE answers from flags (and stdin); a bad one is a usage error (AnswerError)."""
+    from soaprules.assess.answers import checked, match_week, parse_assignment
+    from soaprules.profile.paths import put
     from soaprules.assess.store import assignments
 
     week = match_week(program.book)  # "Monday 10:30" is a day of the packs' Match Week
-    try:
-        pairs = [parse_assignment(line, week) for line in lines]
-        if stdin_lines:
-            pairs += assignments(sys.stdin, "standard input", week)
-        for path, value in pairs:
-            data = checked(put(data, path, value))
-    except AnswerError as exc:
-        raise click.UsageError(str(exc)) from None
+    pairs = [parse_assignment(line, week) for line in lines]
+    if stdin_lines:
+        pairs += assignments(sys.stdin, "standard input", week)
+    for path, value in pairs:
+        data = checked(put(data, path, value))
     return data
 
 
@@ -87,8 +88,9 @@ def _unattended(program, path: Path | None, lines, assume_yes: bool) -> dict:
     data = _given(program, before, list(lines), stdin_lines=not sys.stdin.isatty())
     if path is not None and (data != before or not existed):
         if existed and not assume_yes:
-            raise click.UsageError(f"{path} already exists; add --yes to save the new answers into it "
-                                   "(a profile is never overwritten without asking)")
+            raise UsageError(Diagnostic(f"{path} already exists", file=str(path),
+                                        hint="add --yes to save the new answers into it (a profile is never "
+                                             "overwritten without asking)"))
         assess_io.save(path, data)
     return data
 
@@ -144,7 +146,7 @@ def _start(talk, program, path: Path, explicit: bool, assume_yes: bool) -> tuple
 
 
 def _welcome(talk, program, data: dict) -> None:
-    from soaprules.assess.answers import get
+    from soaprules.profile.paths import get
     from soaprules.assess.questions import PHASE, phase_paths, phases
 
     book = program.book

@@ -4,14 +4,23 @@ Errors are classified by pydantic's error `type`, never by matching message text
 """
 from __future__ import annotations
 
+import types
 import typing
+from typing import Union
 
 from pydantic import BaseModel
 
 from soaprules.errors import Diagnostic
-from soaprules.profile.fields import _unwrap_optional
 from soaprules.source import Document, format_path
 from soaprules.suggest import closest
+
+
+def unwrap_optional(annotation):
+    """`X | None` -> X: how a model field is described (the field registry uses it too)."""
+    if typing.get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return args[0]
+    return annotation
 
 
 def _kind(value) -> str:
@@ -25,12 +34,12 @@ def _model_at(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
     for part in loc[:-1]:
         if isinstance(part, int) or model is None:
             continue
-        if typing.get_origin(_unwrap_optional(model)) is dict:
+        if typing.get_origin(unwrap_optional(model)) is dict:
             return None
         info = model.model_fields.get(part) or model.model_fields.get(part + "_")
         if info is None:
             return None
-        inner = _unwrap_optional(info.annotation)
+        inner = unwrap_optional(info.annotation)
         if typing.get_origin(inner) is list:
             inner = typing.get_args(inner)[0]
         model = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None

@@ -9,13 +9,14 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from soaprules.profile.model import Profile
-from soaprules.profile.fields import _bounds, _unwrap_optional
+from soaprules.diagnose import unwrap_optional
+from soaprules.profile.fields import _bounds
 
 MATCH_WEEK = datetime(2026, 3, 16, 10, 0, tzinfo=timezone(timedelta(hours=-4)))
 
 
 def _value(annotation, info) -> st.SearchStrategy:
-    annotation = _unwrap_optional(annotation)
+    annotation = unwrap_optional(annotation)
     origin = typing.get_origin(annotation)
     if origin is typing.Literal:
         return st.sampled_from(typing.get_args(annotation))

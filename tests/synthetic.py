@@ -17,7 +17,8 @@ import yaml
 from pydantic import BaseModel
 
 from soaprules.profile.model import SCHEMA_ID, Profile
-from soaprules.profile.fields import _bounds, _unwrap_optional
+from soaprules.diagnose import unwrap_optional
+from soaprules.profile.fields import _bounds
 
 MATCH_WEEK = datetime(2026, 3, 16, 10, 0, tzinfo=timezone(timedelta(hours=-4)))
 
@@ -34,7 +35,7 @@ def _text(rng: random.Random, info):
 
 
 def _value(rng: random.Random, annotation, info, presence: float):
-    annotation = _unwrap_optional(annotation)
+    annotation = unwrap_optional(annotation)
     origin = typing.get_origin(annotation)
     if origin is typing.Literal:
         return rng.choice(typing.get_args(annotation))

@@ -474,8 +474,8 @@ class _Checker:
         for path in sorted(set(fields) - set(read) - set(declared)):
             out.append(self.finding("unread-field", None, ("unread_fields",),
                                     f"profile field {path} is read by no rule",
-                                    f"read it in a rule's condition or text, or list it under unread_fields: "
-                                    f"with the reason", severity="warning", file=home.file, at_key=True))
+                                    "read it in a rule's condition or text, or list it under unread_fields: "
+                                    "with the reason", severity="warning", file=home.file, at_key=True))
         return out
 
 

@@ -44,7 +44,7 @@ from soaprules.profile import paths
 from soaprules.files import read_bytes
 from soaprules.packs.load import LoadedRule, RuleBook, pack_files
 from soaprules.profile.model import Profile
-from soaprules.profile.load import load_profile, validate_profile
+from soaprules.profile.load import validate_profile
 from soaprules.lang.evaluate import World, evaluate
 from soaprules.source import MAX_BYTES, Document, decode, load_document, parse_text
 from soaprules.suggest import closest

@@ -19,7 +19,7 @@ from soaprules.packs.load import LoadedRule
 from soaprules.profile import paths
 from soaprules.profile.model import Profile
 from soaprules.lang.evaluate import Evidence, World, count_interval, evaluate
-from soaprules.engine.resolve import Proposal, Resolution, resolve
+from soaprules.engine.resolve import Proposal, resolve
 
 
 @dataclass(frozen=True)

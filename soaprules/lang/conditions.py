@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator, Union
 
-from soaprules.errors import Diagnostic
 from soaprules.profile.fields import FieldSpec, item_fields, profile_fields
 from soaprules.source import Document, PathKey
 from soaprules.suggest import closest

@@ -6,16 +6,16 @@ splits the profile by it, and the interview asks questions from it.
 """
 from __future__ import annotations
 
-import types
 import typing
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Literal, Union
+from typing import Literal
 
 import annotated_types
 from pydantic import BaseModel
 
+from soaprules.diagnose import unwrap_optional
 from soaprules.profile.model import Profile
 
 
@@ -49,13 +49,6 @@ class FieldSpec:
                 "items": "a list of entries", "section": "a section"}.get(self.kind, self.kind)
 
 
-def _unwrap_optional(annotation):
-    if typing.get_origin(annotation) in (Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return args[0]
-    return annotation
-
-
 def _bounds(metadata) -> tuple[int | None, int | None]:
     low = high = None
     for item in metadata:
@@ -67,7 +60,7 @@ def _bounds(metadata) -> tuple[int | None, int | None]:
 
 
 def _spec(path: str, annotation, info) -> FieldSpec:
-    annotation = _unwrap_optional(annotation)
+    annotation = unwrap_optional(annotation)
     origin = typing.get_origin(annotation)
     description = info.description or ""
     if origin is Literal:

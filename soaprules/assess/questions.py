@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from soaprules.lang import conditions as cond
+from soaprules.lang import analysis
 from soaprules.profile.paths import get
 from soaprules.lang.evaluate import World, evaluate
 from soaprules.profile.fields import FieldSpec, item_fields, model_fields, profile_fields
@@ -109,19 +109,18 @@ class Reads:
 
 def reads(rule) -> Reads:
     paths, items, inputs, timeline = set(), {}, set(), False
-    for node in cond.walk(rule.when):
-        if isinstance(node, (cond.Some, cond.Count)):
-            paths.add(node.list_path)
-            fields = items.setdefault(node.list_path, set())
-            fields.update(n.ref.name for n in cond.walk(node.where) if isinstance(n, cond.Test))
-            if isinstance(node, cond.Count) and node.sum_field:
-                fields.add(node.sum_field)
-        elif isinstance(node, cond.Test) and node.ref.scope == "profile":
-            paths.add(node.ref.name)
-        elif isinstance(node, cond.Test) and node.ref.scope == "timeline":
+    for read in analysis.reads(rule.when):
+        if read.scope == "list":
+            paths.add(read.list_path)
+            items.setdefault(read.list_path, set())
+        elif read.scope == "item":
+            items.setdefault(read.list_path, set()).add(read.name)
+        elif read.scope == "profile":
+            paths.add(read.name)
+        elif read.scope == "timeline":
             timeline = True
-        elif isinstance(node, cond.Test) and node.ref.scope in ("decision", "derived"):
-            inputs.add((node.ref.scope, node.ref.name))
+        else:
+            inputs.add(read.fact)
     return Reads(frozenset(paths), {k: frozenset(v) for k, v in items.items()}, timeline, frozenset(inputs))
 
 

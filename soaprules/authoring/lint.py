@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from soaprules.lang import conditions as cond
+from soaprules.lang import analysis
 from soaprules.errors import Diagnostic, Position, SoapError
 from soaprules.packs.load import LoadedRule, RuleBook, load_rulebook, pack_files
 from soaprules.profile.fields import FieldSpec, item_fields, profile_fields
@@ -207,17 +208,6 @@ class _Domain:
         return True
 
 
-def _describe(test) -> str:
-    value = f"${test.param}" if test.param else test.value
-    if isinstance(test, cond.Count):
-        what = f"{'total' if test.sum_field else 'count'} of {test.list_path}"
-        return f"{what} {test.op} {value}"
-    if test.op in ("exists", "missing"):
-        return f"{test.ref.display} {test.op}"
-    shown = list(value) if isinstance(value, tuple) else value
-    return f"{test.ref.display} {test.op} {shown}"
-
-
 def _flatten(node) -> list:
     if isinstance(node, cond.All):
         return [leaf for child in node.children for leaf in _flatten(child)]
@@ -296,8 +286,8 @@ class _Checker:
                 if len(tests) == 1:
                     spec = self.spec_of(part.ref) if isinstance(part, cond.Test) else None
                     kind = f": the field is {spec.describe_type()}" if spec else ""
-                    return part.at, f"{_describe(part)} cannot hold{kind}"
-                return part.at, "these tests cannot all hold at once: " + ", ".join(_describe(t) for t in tests)
+                    return part.at, f"{analysis.describe(part)} cannot hold{kind}"
+                return part.at, "these tests cannot all hold at once: " + ", ".join(analysis.describe(t) for t in tests)
         return None
 
     def never_holds(self) -> list:
@@ -411,7 +401,7 @@ class _Checker:
     def unused_params(self) -> list:
         used = set()
         for rule in self.book.rules:
-            used |= {n.param for n in cond.walk(rule.when) if getattr(n, "param", None)}
+            used |= {n.param for n in analysis.walk(rule.when) if getattr(n, "param", None)}
         for doc in self.docs.by_file.values():  # templates, levers, rules that did not load
             data = doc.data if isinstance(doc.data, dict) else {}
             used |= set(re.findall(r"\$([A-Za-z0-9_]+)", _strings({k: v for k, v in data.items() if k != "params"})))
@@ -492,31 +482,17 @@ def _leaf_fields() -> set[str]:
 
 def _profile_reads(rule: LoadedRule) -> set[str]:
     """Profile fields a rule reads in its condition or its texts, named as _leaf_fields names them."""
-    out, aliases = set(), {}
-    for node in cond.walk(rule.when):
-        if isinstance(node, cond.Test) and node.ref.scope in ("profile", "item"):
-            out.add(node.ref.display)
-        elif isinstance(node, cond.Count):
-            out.add(f"{node.list_path}[].{node.sum_field}" if node.sum_field else node.list_path)
-        elif isinstance(node, cond.Some):
-            aliases[node.alias] = node.list_path
-    rec = rule.then.recommend
-    for text in ((rec.text, rec.draft or "") if rec else ()):
-        for name in placeholders(text):
-            head, _, rest = name.partition(".")
-            out.add(f"{aliases[head]}[].{rest}" if head in aliases and rest else name)
-    return out
+    return {r.pattern for r in analysis.rule_reads(rule) if r.scope in ("profile", "item", "list")}
 
 
 def _reads(rule: LoadedRule) -> list[tuple]:
     """(path, scope, name) of every derived fact and decision the rule reads."""
-    out = [(n.at, n.ref.scope, n.ref.name) for n in cond.walk(rule.when)
-           if isinstance(n, cond.Test) and n.ref.scope in ("derived", "decision")]
+    out = [(r.at, r.scope, r.name) for r in analysis.reads(rule.when) if r.fact]
     rec = rule.then.recommend
     for key in ("text", "draft"):
         for name in placeholders(getattr(rec, key) or "") if rec else []:
             scope, _, rest = name.partition(".")
-            if scope in ("derived", "decision") and rest:
+            if scope in analysis.FACT_SCOPES and rest:
                 out.append((rule_at(rule) + ("then", "recommend", key), scope, rest))
     return out
 

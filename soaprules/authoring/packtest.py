@@ -39,6 +39,7 @@ from typing import Any, Iterable, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from soaprules.lang import conditions as cond
+from soaprules.lang import analysis
 from soaprules.errors import Diagnostic, InputFileError, SoapError
 from soaprules.profile import paths
 from soaprules.files import read_bytes
@@ -375,7 +376,7 @@ class Coverage:
         for rule in book.rules:
             if rule.pack in packs:
                 self.rules[(rule.pack, rule.id)] = rule
-                for node, _ in _leaves(rule.when):
+                for node, _ in analysis.leaves(rule.when):
                     key = (rule.pack, rule.id, node.at)
                     self.conditions[key] = (rule, node)
                     self.verdicts.setdefault(key, set())
@@ -387,7 +388,7 @@ class Coverage:
                 continue  # another run's book: this rule is not the one that ran here
             if rule_id in fired:
                 self.fired.add((pack, rule_id))
-            for node, in_list in _leaves(rule.when):
+            for node, in_list in analysis.leaves(rule.when):
                 seen = self.verdicts[(pack, rule_id, node.at)]
                 for verdict in _verdicts(node, in_list, run.world):
                     if verdict is not None:
@@ -418,21 +419,6 @@ class Coverage:
         return sorted(out, key=lambda t: (t[0].file, t[0].line, repr(t[1].at)))
 
 
-def _leaves(node, in_list: str | None = None):
-    """(leaf, list path if it is tested on list entries) for every test of a condition."""
-    if isinstance(node, (cond.All, cond.Any_)):
-        for child in node.children:
-            yield from _leaves(child, in_list)
-    elif isinstance(node, cond.Not):
-        yield from _leaves(node.child, in_list)
-    elif isinstance(node, (cond.Some, cond.Count)):
-        yield node, in_list
-        if node.where is not None:
-            yield from _leaves(node.where, node.list_path)
-    elif node is not None:
-        yield node, in_list
-
-
 def _verdicts(node, in_list: str | None, world: World) -> list:
     if in_list is None:
         value = evaluate(node, world).value
@@ -442,17 +428,6 @@ def _verdicts(node, in_list: str | None, world: World) -> list:
     items = paths.items(world.data, in_list) or []
     return [evaluate(node, world, item, f"{in_list}[{i}]").value for i, item in enumerate(items)
             if isinstance(item, dict)]
-
-
-def describe(node) -> str:
-    """A condition in the words of the pack file: `exams.step2.score lt $step2_floor`."""
-    if isinstance(node, cond.Some):
-        return f"some {node.list_path}" + (" where ..." if node.where is not None else "")
-    if isinstance(node, cond.Count):
-        what = f"total {node.sum_field} of {node.list_path}" if node.sum_field else f"count of {node.list_path}"
-        return f"{what} {node.op} {'$' + node.param if node.param else node.value}"
-    value = f"${node.param}" if node.param else list(node.value) if isinstance(node.value, tuple) else node.value
-    return f"{node.ref.display} {node.op}" + ("" if node.op in ("exists", "missing") else f" {value}")
 
 
 # ---- which tests run against which packs ------------------------------------------------

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from soaprules.lang import conditions as cond
+from soaprules.lang import analysis
 from soaprules.errors import Diagnostic, PackError, Position
 from soaprules.engine.facts import AGGREGATES, address
 from soaprules.packs.load import LoadedRule, RuleBook
-from soaprules.lang.templates import placeholders
 
 BUDGET = 40  # alpha patterns per fact type per ruleset; the engine's hard limit is 64
 ENGINE_LIMIT = 64
@@ -275,12 +275,7 @@ def gate_source(program: "Program", space: dict) -> str:
 # ---- 1. strata -------------------------------------------------------------------------
 
 def _reads(rule: LoadedRule) -> set[tuple[str, str]]:
-    refs = {(n.ref.scope, n.ref.name) for n in cond.walk(rule.when) if isinstance(n, cond.Test)}
-    rec = rule.then.recommend
-    for name in placeholders((rec.text + (rec.draft or "")) if rec else ""):
-        scope, _, rest = name.partition(".")
-        refs.add((scope, rest))
-    return {r for r in refs if r[0] in ("derived", "decision")}
+    return set(analysis.facts_read(rule))
 
 
 def _writes(rule: LoadedRule) -> set[tuple[str, str]]:
@@ -355,6 +350,11 @@ class Every:
     @property
     def ref(self) -> cond.Ref:
         return self.test.ref
+
+
+@analysis.children.register
+def _(node: Every) -> tuple:
+    return ()  # a leaf of the normal form, as the test it wraps
 
 
 DERIVED_VALUES, DERIVED_COUNT = "values", "n"  # a derived fact: its name's values, and how many
@@ -584,7 +584,7 @@ def partitions(items: list) -> list[list[list]]:
 
 
 def _some_node(node, alias: str) -> cond.Some:
-    return next(n for n in cond.walk(node) if isinstance(n, cond.Some) and n.alias == alias)
+    return next(n for n in analysis.walk(node) if isinstance(n, cond.Some) and n.alias == alias)
 
 
 def fact_type(expr: dict) -> str:
@@ -656,7 +656,7 @@ def rule_size_errors(rule: LoadedRule) -> list[Diagnostic]:
     """What the engine cannot run in one rule, found before anything is expanded."""
     tree = nnf(rule.when)
     lists: dict = defaultdict(int)
-    for node in cond.walk(tree):
+    for node in analysis.walk(tree):
         if isinstance(node, cond.Some):
             lists[node.list_path] += 1
     terms = term_count(tree)
@@ -667,7 +667,7 @@ def rule_size_errors(rule: LoadedRule) -> list[Diagnostic]:
                                f"facts multiplies them); the limit is {MAX_TERMS}",
                          "split it into several rules, or move alternatives into one fact's `in` list")]
     errors = []
-    aggregates = {n.key: (f"n{i}", n) for i, n in enumerate(x for x in cond.walk(tree) if isinstance(x, cond.Count))}
+    aggregates = {n.key: (f"n{i}", n) for i, n in enumerate(x for x in analysis.walk(tree) if isinstance(x, cond.Count))}
     widest = max((len(c) for t in dnf(tree, aggregates) for c in _same_entry_choices(t, rule.when)), default=0)
     if widest > MAX_JOIN:
         errors.append(_refusal(rule, f"joins {widest} facts in one conjunction; the engine joins at most {MAX_JOIN}",
@@ -681,7 +681,7 @@ def book_size_errors(book: RuleBook, aggregates: dict) -> list[Diagnostic]:
     if 2 * len(aggregates) > MAX_FACT_FIELDS:
         over = list(aggregates.values())[MAX_FACT_FIELDS // 2][1]
         rule = next((r for r in book.rules if any(n is over or (isinstance(n, cond.Count) and n.key == over.key)
-                                                  for n in cond.walk(nnf(r.when)))), None)
+                                                  for n in analysis.walk(nnf(r.when)))), None)
         message = (f"{len(aggregates)} distinct counts (count/none) are used; the engine holds at most "
                    f"{MAX_FACT_FIELDS // 2}")
         errors.append(_refusal(rule, f"adds one: {message}", "reuse the same count and where-clause in several "
@@ -697,7 +697,7 @@ def size_errors(book: RuleBook) -> list[Diagnostic]:
 def collect_aggregates(rules: list[LoadedRule]) -> dict:
     found: dict = {}
     for rule in rules:
-        for node in cond.walk(nnf(rule.when)):
+        for node in analysis.walk(nnf(rule.when)):
             if isinstance(node, cond.Count) and node.key not in found:
                 found[node.key] = (f"n{len(found)}", node)
     return found

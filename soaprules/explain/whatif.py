@@ -17,7 +17,7 @@ from itertools import combinations
 import yaml
 from pydantic import ValidationError
 
-from soaprules.lang import conditions as cond
+from soaprules.lang import analysis
 from soaprules.profile import paths
 from soaprules.advice import build
 from soaprules.engine.compile import Program
@@ -97,21 +97,11 @@ def _rule_id(book, target: Target) -> str:
 def _reads(rule) -> tuple[set[str], set[tuple[str, str]]]:
     """Profile path patterns a rule's condition reads, and the (scope, name) facts it depends on."""
     paths, facts = set(), set()
-    for node in cond.walk(rule.when):
-        if isinstance(node, cond.Test):
-            ref = node.ref
-            if ref.scope == "profile":
-                paths.add(ref.name)
-            elif ref.scope == "item":
-                paths.add(f"{ref.list_path}[].{ref.name}")
-            elif ref.scope == "timeline":
-                paths.add("status.now")
-            else:
-                facts.add((ref.scope, ref.name))
-        elif isinstance(node, (cond.Some, cond.Count)):
-            paths.add(node.list_path)
-            if getattr(node, "sum_field", None):
-                paths.add(f"{node.list_path}[].{node.sum_field}")
+    for read in analysis.reads(rule.when):
+        if read.fact:
+            facts.add(read.fact)
+        else:
+            paths.add("status.now" if read.scope == "timeline" else read.pattern)
     return paths, facts
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from soaprules.lang import conditions as cond
+from soaprules.lang import analysis
 from soaprules.advice import build
 from soaprules.errors import Diagnostic, UsageError
 from soaprules.explain.nodes import SCHEMA, Node, citations, count_shown, plain, shown, sources_of
@@ -413,4 +414,4 @@ def _flat(text: str | None) -> str | None:
 
 
 def _derived_reads(node) -> set:
-    return {(n.ref.scope, n.ref.name) for n in cond.walk(node) if isinstance(n, cond.Test)}
+    return {(r.scope, r.name) for r in analysis.reads(node) if r.scope not in ("list",)}

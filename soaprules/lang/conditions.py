@@ -12,7 +12,7 @@ of unknown is unknown, and a rule fires only when its condition is definitely tr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Union
+from typing import Union
 
 from soaprules.profile.fields import FieldSpec, item_fields, profile_fields
 from soaprules.source import Document, PathKey
@@ -393,17 +393,3 @@ def _value_fits(ref: Ref, spec: FieldSpec, value, at: PathKey, ctx: Context) -> 
     ctx.error(at, f"{ref.display} is {spec.describe_type()}; {value!r} cannot be compared with it",
               expected=spec.describe_type())
     return False
-
-
-def walk(node) -> Iterator:
-    """Every node of a condition tree, parents first."""
-    if node is None:
-        return
-    yield node
-    if isinstance(node, (All, Any_)):
-        for child in node.children:
-            yield from walk(child)
-    elif isinstance(node, Not):
-        yield from walk(node.child)
-    elif isinstance(node, (Some, Count)):
-        yield from walk(node.where)

@@ -10,6 +10,7 @@ from typing import Any, Literal, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from soaprules.lang import conditions as cond
+from soaprules.lang import analysis
 from soaprules.errors import PackError
 from soaprules.packs.load import CITE_PATTERN, DEFAULT_RULES_DIR, RuleBook, load_catalog
 from soaprules.packs.model import Decision, Source
@@ -296,6 +297,6 @@ def _check_rule(raw: PlanRule, at: tuple, doc: Document, catalog: dict, fields: 
         elif not name.startswith("program.") and name not in profile_fields() and not name.startswith("$"):
             err(("then", "reason"), f"placeholder '{{{name}}}' is not a profile path or program field")
     if when is not None and not any(isinstance(n, cond.Test) and n.ref.name.startswith("program.")
-                                    for n in cond.walk(when)):
+                                    for n in analysis.walk(when)):
         err(("when",), "a plan rule must test the program (a program.* path)",
             hint="a test of the profile alone belongs in an advice pack")

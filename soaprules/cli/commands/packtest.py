@@ -132,7 +132,7 @@ def _print_results(outcome, out) -> None:
 
 
 def _print_coverage(outcome, out, detail: bool) -> None:
-    from soaprules.authoring.packtest import describe
+    from soaprules.lang.analysis import describe
     from soaprules.source import load_document
 
     cov = outcome.coverage

@@ -56,8 +56,8 @@ def to_diagnostic(doc: Document, err: dict, root: type[BaseModel], **extra) -> D
     ctx = err.get("ctx") or {}
     field = format_path(loc)
 
-    def say(at, message, **kw):
-        return doc.diagnostic(at, message, **extra, **kw)
+    def say(at, message, **kw):  # code: pydantic's error type, a stable name (not its wording)
+        return doc.diagnostic(at, message, code=f"schema.{kind}", **extra, **kw)
 
     if kind == "extra_forbidden":
         model = _model_at(root, loc)
@@ -69,7 +69,7 @@ def to_diagnostic(doc: Document, err: dict, root: type[BaseModel], **extra) -> D
         return say(loc, f"'{value}' is not an allowed value of {field}",
                    expected="one of " + ", ".join(allowed), suggestion=closest(value, allowed))
     if kind == "missing":
-        return say(loc[:-1], f"required field '{field}' is missing",
+        return say(loc[:-1], f"required field '{field}' is missing", path_text=field,
                    expected="schema: soaprules/profile@1" if loc == ("schema",) else None)
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return say(loc, f"{field} must be a mapping, not {_kind(value)}")
@@ -83,7 +83,20 @@ def to_diagnostic(doc: Document, err: dict, root: type[BaseModel], **extra) -> D
         return say(loc, f"{field} must be {expected.format(**ctx)}, not {value!r}")
     if kind == "value_error":
         return say(loc, f"{field}: {ctx.get('error', err['msg'])}")
-    return say(loc, f"{field}: {err['msg']}")
+    return say(loc, f"{field} does not have the form this field takes ({kind})")  # a type not mapped above
+
+
+def one_per_mistake(found: list[Diagnostic]) -> list[Diagnostic]:
+    """A misspelt field is one mistake, not two: drop "required field X is missing" where an
+    unknown field beside it already says "did you mean X"."""
+    meant = {_beside(d.path, d.suggestion) for d in found
+             if d.code == "schema.extra_forbidden" and d.suggestion and d.path}
+    return [d for d in found if not (d.code == "schema.missing" and d.path in meant)]
+
+
+def _beside(path: str, name: str) -> str:
+    parent, dot, _ = path.rpartition(".")
+    return f"{parent}.{name}" if dot else name
 
 
 _EXPECTED = {

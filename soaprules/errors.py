@@ -1,19 +1,36 @@
 """Errors are data: a Diagnostic says where and what; exceptions carry lists of them.
 
 One base exception, one subclass per phase of the data flow, the CLI exit code as a
-class attribute (DESIGN.md: 1 invalid input, 2 usage error).
+class attribute (DESIGN.md: 1 invalid input, 2 usage error). Every error class a user
+can meet is here. A diagnostic may carry a stable `code` (`schema.missing`,
+`pack.duplicate-rule-id`): tools key on it, never on the wording of the message.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """What the process exit status says (README: exit codes)."""
+
+    OK = 0
+    INVALID = 1  # invalid input (profile, pack, list), a failed check or a failed pack test
+    USAGE = 2
+    DIFFERENCES = 3  # diff-packs --exit-code found some
+    INTERNAL = 4  # a bug: the traceback is saved (cli/group.py)
+    INTERRUPTED = 130  # Ctrl-C; work so far is kept
 
 
 @dataclass(frozen=True)
 class Position:
-    """A 1-indexed place in a source file."""
+    """A 1-indexed place in a source file; with an end, the span of what it names
+    (the end is exclusive: the column just after the last character)."""
 
     line: int
     column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
 
 
 @dataclass(frozen=True)
@@ -28,6 +45,7 @@ class Diagnostic:
     severity: str = "error"
     hint: str | None = None
     extra: tuple = field(default=())
+    code: str | None = None  # stable: what kind of problem, for tools (lint's hints key on it)
 
     @property
     def where(self) -> str:
@@ -48,19 +66,21 @@ class Diagnostic:
 
     def to_dict(self) -> dict:
         out = {"severity": self.severity, "message": self.message}
-        for key in ("file", "path", "rule_id", "expected", "suggestion", "hint"):
+        for key in ("code", "file", "path", "rule_id", "expected", "suggestion", "hint"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
         if self.position:
             out["line"], out["column"] = self.position.line, self.position.column
+            if self.position.end_line is not None:
+                out["end_line"], out["end_column"] = self.position.end_line, self.position.end_column
         return out
 
 
 class SoapError(Exception):
     """Base of every error soaprules reports to a user."""
 
-    exit_code = 1
+    exit_code = ExitCode.INVALID
     kind = "error"
 
     def __init__(self, diagnostics: list[Diagnostic] | Diagnostic | str):
@@ -68,7 +88,8 @@ class SoapError(Exception):
             diagnostics = Diagnostic(diagnostics)
         if isinstance(diagnostics, Diagnostic):
             diagnostics = [diagnostics]
-        self.diagnostics = list(diagnostics)
+        # every diagnostic carries a code: its own, else the phase that raised it
+        self.diagnostics = [d if d.code else replace(d, code=self.kind) for d in diagnostics]
         super().__init__("\n".join(d.headline() for d in self.diagnostics))
 
 
@@ -86,6 +107,33 @@ class PackError(SoapError):
     kind = "pack"
 
 
+class PackTestError(SoapError):
+    """A pack-test file is malformed or refers to something the packs do not have."""
+
+    kind = "pack-test"
+
+
+class PacksChanged(SoapError):
+    """The packs changed on disk while a batch ran: its records would mix two versions."""
+
+    kind = "pack"
+
+    def __reduce__(self):  # raised in a worker: keep the diagnostics across the pipe
+        return type(self), (self.diagnostics,)
+
+
+class AuditError(SoapError):
+    """The audit database cannot be used, or a record does not verify."""
+
+    kind = "audit"
+
+
+class OutputFileError(SoapError):
+    """The report could not be written where asked; nothing was written anywhere."""
+
+    kind = "output"
+
+
 class EngineError(SoapError):
     """The engine failed while evaluating: an action raised, or the engine refused a fact."""
 
@@ -93,7 +141,7 @@ class EngineError(SoapError):
 
 
 class UsageError(SoapError):
-    exit_code = 2
+    exit_code = ExitCode.USAGE
     kind = "usage"
 
 

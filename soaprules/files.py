@@ -27,15 +27,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from soaprules.errors import Diagnostic, InputFileError, SoapError
+from soaprules.errors import Diagnostic, InputFileError, OutputFileError
 
 STDOUT = "-"
-
-
-class OutputFileError(SoapError):
-    """The report could not be written where asked; nothing was written anywhere."""
-
-    kind = "output"
 
 
 def _kind_of_mode(mode: int) -> str:

@@ -102,6 +102,12 @@ def _mark_position(mark) -> Position:
     return Position(mark.line + 1, mark.column + 1)
 
 
+def _span(node) -> Position:
+    """Where a node starts and ends (a flow or block collection: its whole extent)."""
+    start, end = node.start_mark, node.end_mark
+    return Position(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
 class _Builder:
     def __init__(self, loader: yaml.SafeLoader, file: str):
         self.loader = loader
@@ -111,7 +117,7 @@ class _Builder:
         self.nodes = 0
 
     def fail(self, node, message: str, path: PathKey, **kw):
-        raise InputFileError(Diagnostic(message, file=self.file, position=_mark_position(node.start_mark),
+        raise InputFileError(Diagnostic(message, file=self.file, position=_span(node),
                                         path=format_path(path) or None, **kw))
 
     def too_many(self, node, path: PathKey):
@@ -126,7 +132,7 @@ class _Builder:
             self.too_many(node, path)
         if len(path) > MAX_DEPTH:
             self.fail(node, f"nesting deeper than {MAX_DEPTH} levels", path)
-        self.positions[path] = _mark_position(node.start_mark)
+        self.positions[path] = _span(node)
         self.check_tag(node, path)
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path)
@@ -147,7 +153,7 @@ class _Builder:
                 first = self.key_positions[path + (key,)]
                 self.fail(key_node, f"duplicate key '{key}' (first given on line {first.line})", path + (key,),
                           hint="YAML would silently keep only the last one; remove one of them")
-            self.key_positions[path + (key,)] = _mark_position(key_node.start_mark)
+            self.key_positions[path + (key,)] = _span(key_node)
             out[key] = self.build(value_node, path + (key,))
         return out
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from soaprules.audit import store as audit
 from soaprules.advice import build
 from soaprules.cli.main import main
-from soaprules.errors import SoapError
+from soaprules.errors import AuditError, SoapError
 from soaprules.packs.load import DEFAULT_RULES_DIR, pack_files
 from soaprules.pipeline import advise_file, program_for
 from soaprules.render import RENDERERS
@@ -325,7 +325,7 @@ def test_a_tampered_column_is_named_and_nothing_replays(db, runner, column):
     rid = record_run(db, PROFILES[0])
     sql, named = TAMPER[column]
     _edit(db, sql, rid)
-    with pytest.raises(audit.AuditError) as err:
+    with pytest.raises(AuditError) as err:
         replay(db, rid)
     assert any(named in d.message for d in err.value.diagnostics)
     result = runner.invoke(main, ["replay", str(rid), "--db", str(db)])

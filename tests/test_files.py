@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from soaprules import files
 from soaprules.cli.main import main
-from soaprules.errors import InputFileError
+from soaprules.errors import InputFileError, OutputFileError
 from conftest import FIXTURES
 
 PROFILE = FIXTURES / "profiles" / "rs20-quiet-star.yaml"
@@ -65,7 +65,7 @@ def test_output_onto_a_non_file_is_refused_and_left_alone(tmp_path, make):
 
 
 def test_output_to_a_character_device_is_refused(tmp_path):
-    with pytest.raises(files.OutputFileError):
+    with pytest.raises(OutputFileError):
         files.write_atomically("/dev/null", "x")
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
 

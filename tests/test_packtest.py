@@ -9,7 +9,8 @@ import pytest
 
 from soaprules.cli.main import main
 from soaprules.packs.load import DEFAULT_RULES_DIR, load_rulebook
-from soaprules.authoring.packtest import PackTestError, run, suites
+from soaprules.authoring.packtest import run, suites
+from soaprules.errors import PackTestError
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "profiles"

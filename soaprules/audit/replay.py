@@ -14,7 +14,8 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from soaprules.audit.store import AuditError, Record, StoredFile, current_versions, load
+from soaprules.errors import AuditError
+from soaprules.audit.store import Record, StoredFile, current_versions, load
 from soaprules.errors import Diagnostic, SoapError
 
 

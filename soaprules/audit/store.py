@@ -34,7 +34,7 @@ from importlib import metadata
 from pathlib import Path
 
 from soaprules import __version__
-from soaprules.errors import Diagnostic, InputFileError, SoapError
+from soaprules.errors import AuditError, Diagnostic, InputFileError
 from soaprules.source import MAX_BYTES
 
 SCHEMA_VERSION = 1
@@ -106,10 +106,6 @@ class Record:
     @property
     def catalog(self) -> StoredFile | None:
         return next((f for f in self.files if f.role == "catalog"), None)
-
-
-class AuditError(SoapError):
-    kind = "audit"
 
 
 def default_path() -> Path:

@@ -75,7 +75,8 @@ def lint(paths: list[str | Path], catalog: dict | None = None) -> Report:
     except SoapError as exc:  # no pack at all, or a file that is not YAML: nothing more to check
         return Report([Finding("load", d) for d in exc.diagnostics], 0, 0)
     docs = _Docs(pack_files(paths))
-    findings = [Finding("load", _with_hint(_with_position(d, book, docs))) for d in load_errors]
+    findings = [Finding("load", _with_hint(_with_position(d if d.code else replace(d, code="pack"), book, docs)))
+                for d in load_errors]
     findings += [Finding("engine-limit", d) for d in engine_limits(book)]
     checker = _Checker(book, docs)
     for check in (checker.never_holds, checker.unwritten_reads, checker.loops, checker.conflicting_proposals,
@@ -131,26 +132,31 @@ def _with_position(diag: Diagnostic, book: RuleBook, docs: _Docs) -> Diagnostic:
     return diag
 
 
-_LOAD_HINTS = (
-    (re.compile(r"\bcites\b"), "cite the heuristic IDs this rule encodes, from rules/heuristics.yaml, "
-                               "e.g. cites: [RS-04]"),
-    (re.compile(r"\bsources\b"), "give the article and a short quote it rests on: "
-                                 "sources: [{seed: <article file>, quote: \"...\"}]"),
-    (re.compile(r"^duplicate rule id"), "give every rule its own id; an overlay changes a rule of a pack it "
-                                        "extends with replace:"),
-)
+_CODE_HINTS = {"pack.duplicate-rule-id": "give every rule its own id; an overlay changes a rule of a pack it "
+                                         "extends with replace:"}
+_FIELD_HINTS = {  # a missing or malformed field of a rule, by the field's name
+    "cites": "cite the heuristic IDs this rule encodes, from rules/heuristics.yaml, e.g. cites: [RS-04]",
+    "sources": "give the article and a short quote it rests on: sources: [{seed: <article file>, quote: \"...\"}]",
+}
 
 
 def _with_hint(diag: Diagnostic) -> Diagnostic:
-    """Loading errors mostly carry a did-you-mean or the expected values; add a hint where not."""
+    """Loading errors mostly carry a did-you-mean or the expected values; add a hint where
+    not, keyed on the diagnostic's code and field path (never on its wording)."""
     if diag.hint or diag.suggestion is not None:
         return diag
-    for pattern, hint in _LOAD_HINTS:
-        if pattern.search(diag.message):
-            return replace(diag, hint=hint)
+    hint = _CODE_HINTS.get(diag.code or "") or _FIELD_HINTS.get(_field_name(diag.path))
+    if hint:
+        return replace(diag, hint=hint)
     if diag.expected:
         return diag
     return replace(diag, hint="see docs/rule-packs.md for the form this takes")
+
+
+def _field_name(path: str | None) -> str:
+    """`rules[3].sources[0].quote` -> `sources`: the rule field a diagnostic is about."""
+    found = re.match(r"^rules\[\d+\]\.([a-z_]+)", path or "")
+    return found[1] if found else ""
 
 
 # ---- feasibility: can a condition ever hold? -------------------------------------------
@@ -231,7 +237,7 @@ class _Checker:
         if pos is None and rule is not None:
             pos = Position(rule.line, 1)
         return Finding(check, Diagnostic(message, file=file, position=pos, rule_id=rule.id if rule else None,
-                                         severity=severity, hint=hint, **kw))
+                                         severity=severity, hint=hint, code=f"lint.{check}", **kw))
 
     # a condition that can never hold ------------------------------------------------------
 

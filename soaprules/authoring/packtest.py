@@ -40,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from soaprules.lang import conditions as cond
 from soaprules.lang import analysis
-from soaprules.errors import Diagnostic, InputFileError, SoapError
+from soaprules.errors import Diagnostic, InputFileError, PackTestError, SoapError
 from soaprules.profile import paths
 from soaprules.files import read_bytes
 from soaprules.packs.load import LoadedRule, RuleBook, pack_files
@@ -49,17 +49,11 @@ from soaprules.profile.load import validate_profile
 from soaprules.lang.evaluate import World, evaluate
 from soaprules.source import MAX_BYTES, Document, decode, load_document, parse_text
 from soaprules.suggest import closest
-from soaprules.diagnose import by_position, kind_of, to_diagnostic
+from soaprules.diagnose import by_position, kind_of, one_per_mistake, to_diagnostic
 
 TESTS_SCHEMA = "soaprules/pack-tests@1"
 TESTS_DIR = "tests"
 Scalar = Union[bool, int, str]
-
-
-class PackTestError(SoapError):
-    """A test file is malformed or refers to something the packs do not have."""
-
-    kind = "pack-test"
 
 
 class _Strict(BaseModel):
@@ -147,8 +141,8 @@ def _validate(model, raw, doc: Document, at: tuple, errors: list):
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        for err in exc.errors():
-            errors.append(to_diagnostic(doc, {**err, "loc": at + tuple(err["loc"])}, _Root))
+        errors.extend(one_per_mistake([to_diagnostic(doc, {**err, "loc": at + tuple(err["loc"])}, _Root)
+                                       for err in exc.errors()]))
         return None
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import click
 
 from soaprules.cli.output import fail, wants_json
-from soaprules.errors import SoapError
+from soaprules.errors import ExitCode, SoapError
 
-INTERNAL_ERROR = 4
+INTERNAL_ERROR = ExitCode.INTERNAL
 
 def crash_report(exc: BaseException) -> Path | None:
     """Save the traceback where a user can send it; None if even that fails."""

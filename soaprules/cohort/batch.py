@@ -43,7 +43,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Iterable, TextIO
 
-from soaprules.errors import Diagnostic, InputFileError, Position, SoapError, UsageError
+from soaprules.errors import Diagnostic, InputFileError, PacksChanged, Position, SoapError, UsageError
 from soaprules.source import MAX_BYTES, decode, parse_lazily
 
 PROFILE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -123,13 +123,6 @@ def _shifted(exc: SoapError, lines: int) -> SoapError:
 
 
 # ---- one record ------------------------------------------------------------------------
-
-class PacksChanged(SoapError):
-    kind = "pack"
-
-    def __reduce__(self):  # raised in a worker: keep the diagnostics across the pipe
-        return type(self), (self.diagnostics,)
-
 
 def evaluate(task: Task, packs: list[str] | None, pinned: list | None = None) -> tuple[str, bool]:
     """The record line for one task (with its newline) and whether it is an error record.

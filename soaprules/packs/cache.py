@@ -37,7 +37,7 @@ from soaprules.errors import Position, SoapError
 from soaprules.files import read_bytes
 from soaprules.source import MAX_BYTES, Document, decode, parse_text
 
-FORMAT = 2
+FORMAT = 3  # 3: positions carry their end
 KEEP = 64  # entries kept; the least recently used beyond that are removed
 _PACKAGE = Path(__file__).resolve().parents[1]
 _SECRET = "secret"
@@ -138,11 +138,16 @@ def _decode(value):
 
 
 def _positions(table: dict) -> list:
-    return [[list(path), p.line, p.column] for path, p in table.items()]
+    return [[list(path), p.line, p.column, p.end_line, p.end_column] for path, p in table.items()]
 
 
 def _table(rows: list) -> dict:
-    return {tuple(path): Position(int(line), int(column)) for path, line, column in rows}
+    return {tuple(path): Position(int(line), int(column), _int(end_line), _int(end_column))
+            for path, line, column, end_line, end_column in rows}
+
+
+def _int(value) -> int | None:
+    return None if value is None else int(value)
 
 
 # -- the cache -------------------------------------------------------------------------

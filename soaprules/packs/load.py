@@ -24,7 +24,7 @@ from soaprules.packs.cache import load_document  # packs and catalog: parsed onc
 from soaprules.source import Document
 from soaprules.suggest import closest
 from soaprules.lang.templates import placeholders
-from soaprules.diagnose import by_position, kind_of, to_diagnostic
+from soaprules.diagnose import by_position, kind_of, one_per_mistake, to_diagnostic
 
 CATALOG_FILE = "heuristics.yaml"
 MAX_DECISIONS = 250  # every decision is a field of one engine fact, which holds 255 (with t, id, sid)
@@ -166,9 +166,9 @@ def _validate(model, raw, doc: Document, at: tuple, errors: list):
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        for err in exc.errors():
-            loc = at + tuple(err["loc"])
-            errors.append(to_diagnostic(doc, {**err, "loc": loc}, Pack, rule_id=_rule_id_at(doc, loc)))
+        found = [to_diagnostic(doc, {**err, "loc": at + tuple(err["loc"])}, Pack,
+                               rule_id=_rule_id_at(doc, at + tuple(err["loc"]))) for err in exc.errors()]
+        errors.extend(one_per_mistake(found))
         return None
 
 
@@ -323,7 +323,8 @@ def _assemble(shaped, catalog: dict, errors: list, disabled: set = frozenset()) 
             duplicate = rule.id in seen
             if duplicate:  # still check its body, so every error of the pack shows at once
                 errors.append(doc.diagnostic(at + ("id",), f"duplicate rule id '{rule.id}' (first defined at "
-                                                           f"{seen[rule.id]})", rule_id=rule.id))
+                                                           f"{seen[rule.id]})", rule_id=rule.id,
+                                             code="pack.duplicate-rule-id"))
             else:
                 seen[rule.id] = f"{doc.file}:{pos.line}"
             ctx = cond.Context(doc, params, decisions, milestones, rule_id=rule.id)

@@ -70,12 +70,16 @@ def field(text, limit: int = FIELD) -> str:
     return visible(text)
 
 
-def window(line: str, column: int) -> tuple[str, int, int]:
+def window(line: str, column: int, end_column: int | None = None) -> tuple[str, int, int]:
     """(the part of `line` shown, the caret's offset in it, the caret's width) for a
-    1-based `column`: at most WINDOW columns of the line, `…` where it was cut."""
+    1-based `column`: at most WINDOW columns of the line, `…` where it was cut. The caret
+    spans to `end_column` (exclusive) when the span ends on this line, else the token."""
     col = min(max(column - 1, 0), len(line))
-    token = TOKEN.match(line, col)
-    token_end = token.end() if token else col + 1
+    if end_column is not None and end_column - 1 > col:
+        token_end = min(end_column - 1, len(line))
+    else:
+        token = TOKEN.match(line, col)
+        token_end = token.end() if token else col + 1
     start = end = col
     used = 0
 
@@ -137,7 +141,8 @@ def format_diagnostic(diag: Diagnostic) -> str:
     if line is not None:
         n = str(diag.position.line)
         pad = " " * len(n)
-        text, offset, width = window(line, diag.position.column)
+        at = diag.position
+        text, offset, width = window(line, at.column, at.end_column if at.end_line == at.line else None)
         out += [f" {pad} |", f" {n} | {text}", f" {pad} | {' ' * offset}{'^' * width}"]
     pad = " " * (len(str(diag.position.line)) if line is not None else 1)
     if diag.path and not (diag.path in diag.message):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from soaprules.errors import Diagnostic, UsageError
+from soaprules.errors import Diagnostic, ExitCode, UsageError
 
 DEFAULT_FILE = Path("soap-profile.yaml")
 SECONDS_PER_QUESTION = 12
@@ -55,7 +55,7 @@ def register(main) -> None:
             fail(exc)
         except KeyboardInterrupt:  # before the first question or during the advice: nothing half-written
             click.echo("\nStopped.", err=True)
-            raise SystemExit(130) from None
+            raise SystemExit(ExitCode.INTERRUPTED) from None
 
 
 def _check_folder(path: Path | None) -> None:
@@ -113,7 +113,7 @@ def _interview(program, path: Path | None, lines, assume_yes: bool) -> dict:
     except KeyboardInterrupt:
         talk.say(f"\n\nStopped. Every answer you gave is saved in {target}; nothing was lost.\n"
                  f"Pick up where you left off with: soaprules assess --profile {target}")
-        raise SystemExit(130) from None
+        raise SystemExit(ExitCode.INTERRUPTED) from None
     talk.say("\n" + {"done": "That is everything that would change your advice. Thank you.",
                      "stopped": "Stopping here, as you asked.",
                      "ended": "No more answers came in, so I stopped here."}[outcome])

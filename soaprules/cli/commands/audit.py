@@ -8,6 +8,8 @@ from pathlib import PurePath
 
 import click
 
+from soaprules.errors import ExitCode
+
 DB_HELP = "Audit database. Default: $SOAPRULES_DB, else $XDG_DATA_HOME/soaprules/audit.sqlite3."
 
 
@@ -67,4 +69,4 @@ def replay(record_id: int, db: str | None) -> None:
     sys.stdout.write(result.diff())
     changed = "; ".join(result.version_changes) or "none"
     sys.stderr.write(f"differs: {where}\nversions changed since then: {changed}\n")
-    raise SystemExit(1)
+    raise SystemExit(ExitCode.INVALID)

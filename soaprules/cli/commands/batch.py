@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from soaprules.errors import ExitCode
+
 
 def register(main) -> None:
     @main.command()
@@ -35,5 +37,5 @@ def register(main) -> None:
         except KeyboardInterrupt:
             sys.stderr.write(f"\nbatch: interrupted; every record written to {out} is whole. "
                              "Run the same command again to finish.\n")
-            raise SystemExit(130)
+            raise SystemExit(ExitCode.INTERRUPTED)
         batching.report(summary, out)

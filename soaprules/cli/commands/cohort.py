@@ -56,7 +56,8 @@ def _write_folder(folder: Path, files: dict) -> None:
     import os
 
     from soaprules.errors import Diagnostic
-    from soaprules.files import OutputFileError, write_atomically
+    from soaprules.errors import OutputFileError
+    from soaprules.files import write_atomically
 
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         raise OutputFileError(Diagnostic("is not a directory soaprules may write a board folder into",

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from soaprules.errors import ExitCode
+
 
 def register(main) -> None:
     main.add_command(diff_packs)
@@ -42,9 +44,9 @@ def diff_packs(old: Path, new: Path, profiles: Path, fmt: str, exit_code: bool) 
     for d in diffs:
         render_errors(d.errors, sys.stderr)
     if any(d.errors for d in diffs):
-        raise SystemExit(1)
+        raise SystemExit(ExitCode.INVALID)
     if exit_code and any(d.changed for d in diffs):
-        raise SystemExit(3)
+        raise SystemExit(ExitCode.DIFFERENCES)
 
 
 def _text(d) -> str:

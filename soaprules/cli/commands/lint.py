@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from soaprules.errors import ExitCode
+
 
 def register(main) -> None:
     @main.command()
@@ -33,7 +35,7 @@ def register(main) -> None:
             for finding in report.findings:
                 sys.stdout.write(format_diagnostic(finding.diagnostic) + f"\n  = check: {finding.check}\n\n")
             sys.stdout.write(_summary(report) + "\n")
-        raise SystemExit(1 if report.failed(strict) else 0)
+        raise SystemExit(ExitCode.INVALID if report.failed(strict) else ExitCode.OK)
 
 
 def _summary(report) -> str:

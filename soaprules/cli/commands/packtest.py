@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from soaprules.errors import ExitCode
+
 
 def register(main) -> None:
     @main.command("test")
@@ -36,11 +38,11 @@ def register(main) -> None:
             ok = _run_plan_tests(list(plans.values()), sys.stdout, fail)
             paths = [p for p in paths if p not in plans]
             if not paths:
-                raise SystemExit(0 if ok else 1)
+                raise SystemExit(ExitCode.OK if ok else ExitCode.INVALID)
         if not any(s.files for s in suites(paths, list(extra))):
             where = ", ".join(str((p if p.is_dir() else p.parent) / "tests") for p in paths)
             sys.stderr.write(f"error: no pack tests found (looked in {where})\n")
-            raise SystemExit(1)
+            raise SystemExit(ExitCode.INVALID)
         try:
             outcome = run(paths, list(extra))
         except SoapError as exc:
@@ -56,7 +58,7 @@ def register(main) -> None:
             if limit is not None and value < limit:
                 out.write(f"FAIL {what} coverage {value:.1f}% is below the threshold {limit:g}%\n")
                 ok = False
-        raise SystemExit(0 if ok else 1)
+        raise SystemExit(ExitCode.OK if ok else ExitCode.INVALID)
 
 
 def _plan_pack(path: Path) -> Path | None:
@@ -83,7 +85,7 @@ def _run_plan_tests(packs, out, fail) -> bool:
         files = sorted((pack.parent / "tests").glob("*.yaml"))
         if not files:
             sys.stderr.write(f"error: no plan tests found (looked in {pack.parent / 'tests'})\n")
-            raise SystemExit(1)
+            raise SystemExit(ExitCode.INVALID)
         for test_file in files:
             try:
                 failures, _ = run_file(test_file, plan_pack=pack)

@@ -214,12 +214,6 @@ class _Domain:
         return True
 
 
-def _flatten(node) -> list:
-    if isinstance(node, cond.All):
-        return [leaf for child in node.children for leaf in _flatten(child)]
-    return [node]
-
-
 # ---- the checks ------------------------------------------------------------------------
 
 class _Checker:
@@ -257,7 +251,7 @@ class _Checker:
     def impossible(self, node) -> tuple | None:
         """(path, why) of the first part of `node` that can never hold, or None."""
         if isinstance(node, (cond.Test, cond.Count, cond.All)):
-            return self.conjunction(_flatten(node))
+            return self.conjunction(analysis.conjuncts(node))
         if isinstance(node, cond.Any_):
             found = [self.impossible(c) for c in node.children]
             if all(found):
@@ -387,7 +381,7 @@ class _Checker:
         by_condition: dict = defaultdict(list)
         out = []
         for rule in self.book.rules:
-            key = _canonical(rule.when)
+            key = analysis.canonical(rule.when)
             for other in by_condition[key]:
                 for name, value in rule.then.decide.items():
                     theirs = other.then.decide.get(name)
@@ -509,22 +503,6 @@ def _strings(data) -> str:
     if isinstance(data, list):
         return " ".join(_strings(v) for v in data)
     return data if isinstance(data, str) else ""
-
-
-def _canonical(node):
-    """The condition without positions or order: equal for rules that test the same thing."""
-    if isinstance(node, cond.Test):
-        value = tuple(sorted(node.value, key=repr)) if isinstance(node.value, tuple) else node.value
-        return ("test", node.ref, node.op, repr(value))
-    if isinstance(node, cond.Count):
-        return ("count", node.key, node.op, node.value)
-    if isinstance(node, cond.Some):
-        return ("some", node.list_path, _canonical(node.where) if node.where is not None else None)
-    if isinstance(node, cond.Not):
-        return ("not", _canonical(node.child))
-    kind = "all" if isinstance(node, cond.All) else "any"
-    children = _flatten(node) if kind == "all" else node.children
-    return (kind, tuple(sorted((_canonical(c) for c in children), key=repr)))
 
 
 def _strongly_connected(edges: dict) -> list[list]:

@@ -98,6 +98,50 @@ def leaves(node, in_list: str | None = None) -> Iterator[tuple]:
         yield from leaves(child, inner)
 
 
+def conjuncts(node) -> list:
+    """The parts of a conjunction, nested `all`s flattened: [a, b, c] for all(a, all(b, c))."""
+    if isinstance(node, cond.All):
+        return [leaf for child in node.children for leaf in conjuncts(child)]
+    return [node]
+
+
+@singledispatch
+def canonical(node):
+    """The condition without positions or order: equal for conditions that test the same thing."""
+    raise TypeError(f"not a condition node: {type(node).__name__}")
+
+
+@canonical.register
+def _(node: cond.Test):
+    value = tuple(sorted(node.value, key=repr)) if isinstance(node.value, tuple) else node.value
+    return ("test", node.ref, node.op, repr(value))
+
+
+@canonical.register
+def _(node: cond.Count):
+    return ("count", node.key, node.op, node.value)
+
+
+@canonical.register
+def _(node: cond.Some):
+    return ("some", node.list_path, canonical(node.where) if node.where is not None else None)
+
+
+@canonical.register
+def _(node: cond.Not):
+    return ("not", canonical(node.child))
+
+
+@canonical.register
+def _(node: cond.All):
+    return ("all", tuple(sorted((canonical(c) for c in conjuncts(node)), key=repr)))
+
+
+@canonical.register
+def _(node: cond.Any_):
+    return ("any", tuple(sorted((canonical(c) for c in node.children), key=repr)))
+
+
 # ---- reads -----------------------------------------------------------------------------
 
 @singledispatch

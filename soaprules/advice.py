@@ -249,7 +249,7 @@ def _trace(f: Firing) -> dict:
 
 def _unknowns(run: Evaluation) -> list[dict]:
     """Missing fields that would have let a rule that did not fire decide. The program's
-    generated question (reference.compile_unknowns) from its second report on: one report
+    generated question (lang.evaluate.compile_unknowns) from its second report on: one report
     is cheaper asked of the interpreter than generated."""
     fired = {f.rule.id for f in run.firings}
     generated = run.program.unknowns_generated()

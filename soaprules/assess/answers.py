@@ -1,6 +1,6 @@
 """Turn what a student typed into a profile value, and put it in the profile data.
 
-One parser per field type of schema_paths, each with a plain message when the text
+One parser per field type of profile.fields, each with a plain message when the text
 does not fit. The same parsing serves the prompt, `--answer path=value` and stdin, so
 an answer is valid the same way wherever it comes from. Nothing is filled in that the
 student did not give: an unanswered field is absent.

@@ -1,7 +1,7 @@
 """What to ask a student, and in which order, derived from the schema and the packs.
 
 Nothing here lists fields by hand. A question is a profile path: its text, type and
-choices come from the pydantic field (via schema_paths), and whether it is asked at
+choices come from the pydantic field (via profile.fields), and whether it is asked at
 all comes from the loaded rules: a path is asked only when some rule still able to
 fire reads it. So a field added to the schema, and read by a rule, becomes a
 question with no change here.

@@ -40,7 +40,7 @@ from soaprules.source import MAX_BYTES
 SCHEMA_VERSION = 1
 ENV_VAR = "SOAPRULES_DB"
 DB_NAME = "audit.sqlite3"
-LIBRARIES = ("pydantic", "PyYAML", "click")  # the engine is built in: its version comes from engine_pin
+LIBRARIES = ("pydantic", "PyYAML", "click")  # the engine is built in: its version comes from engine.pin
 
 # Each entry upgrades a database from version N-1 to N, statement by statement (all in
 # one transaction); new versions append, never edit.
@@ -252,7 +252,7 @@ def files_used(packs) -> list[StoredFile]:
     if not hasattr(book, "packs"):
         raise TypeError("record() needs the Program or RuleBook the evaluation ran, not pack paths")
     files = [_as_loaded("pack", info.file, info.text) for info in book.packs]
-    # The loader keeps no text of the catalog (pack_load.load_catalog returns its entries
+    # The loader keeps no text of the catalog (packs.load.load_catalog returns its entries
     # only), so it is the one file still read here; it is the shipped one, not the user's.
     catalog = DEFAULT_RULES_DIR / CATALOG_FILE
     return files + ([_read(catalog, "catalog")] if catalog.exists() else [])

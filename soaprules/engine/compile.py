@@ -121,7 +121,7 @@ class Program:
         return [space[f"gate{s.index}"] for s in self.strata]
 
     def intervals_generated(self):
-        """The generated aggregates (reference.compile_intervals), from the second request on."""
+        """The generated aggregates (lang.evaluate.compile_intervals), from the second request on."""
         held = self.__dict__.get("_intervals_fn")
         if held is None:
             self.__dict__["_intervals_fn"] = False
@@ -132,7 +132,7 @@ class Program:
         return held
 
     def unknowns_generated(self):
-        """The generated unknowns function (reference.compile_unknowns), from the second
+        """The generated unknowns function (lang.evaluate.compile_unknowns), from the second
         request on (None the first time): generating it costs about as much as 15 reports
         asked of the interpreter, which a single cold `advise` should not pay."""
         held = self.__dict__.get("_unknowns_fn")

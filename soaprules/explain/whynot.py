@@ -1,7 +1,7 @@
 """Why not: every condition of a rule with its operator, threshold, actual value and
 verdict, and the rules that came closest to a decision value that was not reached.
 
-Built on the reference evaluator: each leaf is evaluated on its own (reference.evaluate
+Built on the reference evaluator: each leaf is evaluated on its own (lang.evaluate.evaluate
 keeps only the evidence that decided a junction; an advisor wants every row). Verdicts
 are three-valued: passed, failed, or not evaluated because an input is missing.
 

@@ -89,8 +89,8 @@ class RuleBook:
     not_encoded: dict[str, str] = field(default_factory=dict)
     levers: list = field(default_factory=list)  # levers.LoadedLever, for what-if
     overlay: object = None  # overlay.Plan: load order and what overlays changed
-    calendar_rule: object = None  # pack_model.CalendarRule: the pattern for years with no entry
-    clock: object = None  # pack_model.Clock: the phase the calendar implies
+    calendar_rule: object = None  # packs.model.CalendarRule: the pattern for years with no entry
+    clock: object = None  # packs.model.Clock: the phase the calendar implies
     silences: list = field(default_factory=list)  # LoadedSilence, in load order
     shown_when: dict = field(default_factory=dict)  # decision name -> condition for "Where you stand"
 

@@ -1,6 +1,6 @@
 """Explanation trees in the terminal: one node a line, indented with tree guides.
 
-Reads the dict form of explain_nodes.Node (the same data as `--format json`), so any
+Reads the dict form of explain.nodes.Node (the same data as `--format json`), so any
 explanation (why, why-not, what-if) renders the same way:
 
     decision rescue_tier = 3  (decided by tier-3-professionalism; policy salience)

@@ -81,22 +81,22 @@ def _given(program, data: dict, lines: list[str], stdin_lines: bool) -> dict:
 
 
 def _unattended(program, path: Path | None, lines, assume_yes: bool) -> dict:
-    from soaprules.assess import store as assess_io
+    from soaprules.assess import store
 
     existed = path is not None and path.exists()
-    before = assess_io.load(path) if existed else {}
+    before = store.load(path) if existed else {}
     data = _given(program, before, list(lines), stdin_lines=not sys.stdin.isatty())
     if path is not None and (data != before or not existed):
         if existed and not assume_yes:
             raise UsageError(Diagnostic(f"{path} already exists", file=str(path),
                                         hint="add --yes to save the new answers into it (a profile is never "
                                              "overwritten without asking)"))
-        assess_io.save(path, data)
+        store.save(path, data)
     return data
 
 
 def _interview(program, path: Path | None, lines, assume_yes: bool) -> dict:
-    from soaprules.assess import store as assess_io
+    from soaprules.assess import store
     from soaprules.assess.terminal import KEYS, TerminalTalk
     from soaprules.assess.interview import Interview
 
@@ -104,7 +104,7 @@ def _interview(program, path: Path | None, lines, assume_yes: bool) -> dict:
     data, target = _start(talk, program, path or DEFAULT_FILE, explicit=path is not None, assume_yes=assume_yes)
     talk.say(f"Your answers are saved in {target} as you go.\n{KEYS}")
     data = _given(program, data, list(lines), stdin_lines=False)
-    save = lambda answers: assess_io.save(target, answers)  # noqa: E731
+    save = lambda answers: store.save(target, answers)  # noqa: E731
     if lines:
         save(data)
     interview = Interview(program, data, talk, save)
@@ -125,15 +125,15 @@ def _interview(program, path: Path | None, lines, assume_yes: bool) -> dict:
 
 def _start(talk, program, path: Path, explicit: bool, assume_yes: bool) -> tuple[dict, Path]:
     """Continue from an existing file, but write into it only with the student's leave."""
-    from soaprules.assess import store as assess_io
+    from soaprules.assess import store
 
-    data = assess_io.load(path) if path.exists() else {}
+    data = store.load(path) if path.exists() else {}
     _welcome(talk, program, data)
     if not path.exists():
         return data, path
     if assume_yes:
         return data, path
-    other = assess_io.free_name(path)
+    other = store.free_name(path)
     if explicit:
         question = (f"{path} holds {_count(data)} answers; I will ask only what is missing. "
                     f"Save the new answers into {path}? (no: they go to {other}, and {path} stays as it is)")

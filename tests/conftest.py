@@ -13,6 +13,12 @@ PROFILES = sorted((FIXTURES / "profiles").glob("*.yaml"))
 EXAMPLE = ROOT.parent / "shared" / "contracts" / "profile.example.yaml"
 
 
+def shipped_piles():
+    """The dean's board piles the shipped packs declare (rescue_tier's `board:`)."""
+    from soaprules.cohort.board import piles_of
+    return piles_of(program_for().book)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _program_cache_in_a_temporary_dir(tmp_path_factory):
     """Tests compile hundreds of small packs: keep their cache out of the user's home."""

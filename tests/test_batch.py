@@ -17,6 +17,7 @@ from soaprules.cohort import batch
 from soaprules.cli.main import main
 from soaprules.cohort.board import board
 from soaprules.packs.load import DEFAULT_RULES_DIR
+from conftest import shipped_piles
 from synthetic import profile_dict, write_cohort
 
 HEAD = "schema: soaprules/profile@1\n"
@@ -197,7 +198,7 @@ def test_cohort_of_5000_with_50_broken_files_killed_and_rerun(cohort):
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert killed.read_bytes() == whole.read_bytes()
 
-    b = board(records)
+    b = board(records, shipped_piles())
     assert len(b.rows) == COHORT - BROKEN and len(b.errors) == BROKEN
     assert [r.key() for r in b.rows] == sorted(r.key() for r in b.rows)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROFILES, ROOT
+from conftest import PROFILES, ROOT, shipped_piles
 
 sys.path.insert(0, str(ROOT / "tools"))
 import screenshots  # noqa: E402
@@ -61,7 +61,7 @@ def test_a_2000_student_board_prints_with_its_header_on_every_page(tmp_path):
                                                 "text": f"Assign an advocate for S-{i:04d} today"}]}}
                for i in range(2000)]
     html = tmp_path / "board.html"
-    html.write_text(render(board(records), "html"), encoding="utf-8")
+    html.write_text(render(board(records, shipped_piles()), "html"), encoding="utf-8")
     pages = screenshots.pdf(html, tmp_path / "board.pdf")
     assert pages > 5
     for page in (2, pages // 2, pages):

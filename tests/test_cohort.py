@@ -12,7 +12,7 @@ import pytest
 from soaprules.cohort import batch
 from soaprules.cli.main import main
 from soaprules.cohort.board import board, render
-from conftest import FIXTURES
+from conftest import FIXTURES, shipped_piles
 
 
 def _advice(pid, tier=None, top="medium", pressing=0, **decided) -> dict:
@@ -43,7 +43,7 @@ RECORDS = [
 
 
 def test_rows_sorted_by_tier_then_urgency_unknown_tier_last():
-    b = board(RECORDS)
+    b = board(RECORDS, shipped_piles())
     # tier 2: critical with two pressing actions, then critical with none, then high
     assert [r.id for r in b.rows] == ["S-2", "S-3", "S-4", "S-5", "S-1", "S-9"]
     top = b.rows[0]
@@ -52,11 +52,11 @@ def test_rows_sorted_by_tier_then_urgency_unknown_tier_last():
 
 
 def test_order_does_not_depend_on_input_order():
-    assert board(RECORDS).rows == board(RECORDS[::-1]).rows
+    assert board(RECORDS, shipped_piles()).rows == board(RECORDS[::-1], shipped_piles()).rows
 
 
 def test_distribution_beside_the_article_split():
-    dist = {d["tier"]: d for d in board(RECORDS).distribution()}
+    dist = {d["tier"]: d for d in board(RECORDS, shipped_piles()).distribution()}
     assert [dist[t]["count"] for t in (1, 2, 3)] == [1, 3, 1]
     assert [dist[t]["percent"] for t in (1, 2, 3)] == [20.0, 60.0, 20.0]
     assert [dist[t]["article_percent"] for t in (1, 2, 3)] == [20, 60, 20]
@@ -64,7 +64,7 @@ def test_distribution_beside_the_article_split():
 
 
 def test_text_board():
-    text = render(board(RECORDS), "text")
+    text = render(board(RECORDS, shipped_piles()), "text")
     lines = text.splitlines()
     assert lines[0] == "Triage board: 6 students"
     head = next(i for i, ln in enumerate(lines) if ln.startswith("id "))
@@ -80,7 +80,7 @@ def test_advice_most_students_share_is_said_once_above_the_table():
                 "advice": {"profile_id": f"S-{i}", "decisions": {"rescue_tier": {"value": 2}},
                            "recommendations": [common, {"id": f"own-{i}", "priority": "high",
                                                         "text": f"Own move of S-{i}"}]}} for i in range(4)]
-    b = board(records)
+    b = board(records, shipped_piles())
     text = render(b, "text")
     assert text.count("Apply only through the SOAP list.") == 1
     assert text.index("Apply only through") < text.index("id ")
@@ -88,21 +88,21 @@ def test_advice_most_students_share_is_said_once_above_the_table():
 
 
 def test_csv_board():
-    rows = list(csv.DictReader(io.StringIO(render(board(RECORDS), "csv"))))
+    rows = list(csv.DictReader(io.StringIO(render(board(RECORDS, shipped_piles()), "csv"))))
     assert [r["id"] for r in rows] == ["S-2", "S-3", "S-4", "S-5", "S-1", "S-9"]
     assert rows[0]["tier"] == "1" and rows[0]["bucket"] == "push_hard" and rows[-1]["tier"] == ""
     assert rows[0]["top_action"] == "Top action of S-2 <now>"
 
 
 def test_json_board():
-    doc = json.loads(render(board(RECORDS), "json"))
+    doc = json.loads(render(board(RECORDS, shipped_piles()), "json"))
     assert doc["schema"] == "soaprules/board@1" and doc["students"] == 6
     assert [r["id"] for r in doc["rows"]] == ["S-2", "S-3", "S-4", "S-5", "S-1", "S-9"]
     assert doc["errors"][0]["where"] == "c/bad.yaml:3"
 
 
 def test_html_board_is_self_contained_and_escaped():
-    page = render(board(RECORDS), "html")
+    page = render(board(RECORDS, shipped_piles()), "html")
     assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)  # nothing fetched from elsewhere
     assert "Top action of S-2 &lt;now&gt;" in page and "<now>" not in page
@@ -138,3 +138,40 @@ def test_cli_bad_pack_exit_1_no_output(runner, tmp_path):
     out = tmp_path / "board.txt"
     result = runner.invoke(main, ["cohort", str(FIXTURES / "profiles"), "--pack", str(pack), "-o", str(out)])
     assert result.exit_code == 1 and "Traceback" not in result.output and not out.exists()
+
+
+def _forked_rules(tmp_path, old: str, new: str):
+    import shutil
+    from soaprules.packs.load import DEFAULT_RULES_DIR
+    rules = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules)
+    core = rules / "core.yaml"
+    text = core.read_text(encoding="utf-8")
+    assert old in text
+    core.write_text(text.replace(old, new), encoding="utf-8")
+    return rules
+
+
+def test_the_piles_and_the_split_are_the_packs(runner, tmp_path):
+    """A school that names its piles otherwise, or reads the article's split otherwise,
+    edits the pack: the board follows, no Python touched."""
+    rules = _forked_rules(tmp_path, "names: {1: must save, 2: help them SOAP, 3: on their own}\n"
+                                    "      share: {1: 20, 2: 60, 3: 20}",
+                          "names: {1: act today, 2: standard help, 3: self-directed}\n"
+                          "      share: {1: 30, 2: 50, 3: 20}")
+    result = runner.invoke(main, ["cohort", str(FIXTURES / "profiles"), "--pack", str(rules), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    dist = {d["tier"]: d for d in json.loads(result.stdout)["distribution"]}
+    assert (dist[1]["pile"], dist[1]["article_percent"]) == ("act today", 30)
+    text = runner.invoke(main, ["cohort", str(FIXTURES / "profiles"), "--pack", str(rules)]).stdout
+    assert "roughly 30/50/20" in text and "self-directed" in text
+
+
+@pytest.mark.parametrize("share,why", [("{1: 20, 2: 60, 3: 10}", "add up to 90"),
+                                       ("{1: 20, 2: 60, 4: 20}", "has no value 4")])
+def test_a_board_the_packs_get_wrong_is_refused_where_written(runner, tmp_path, share, why):
+    rules = _forked_rules(tmp_path, "share: {1: 20, 2: 60, 3: 20}", f"share: {share}")
+    result = runner.invoke(main, ["cohort", str(FIXTURES / "profiles"), "--pack", str(rules)])
+    assert result.exit_code == 1 and why in result.stderr
+    line = next(i for i, ln in enumerate((rules / "core.yaml").read_text().splitlines(), 1) if "share:" in ln)
+    assert f"core.yaml:{line}:" in result.stderr

@@ -25,7 +25,7 @@ from soaprules.render import text
 from soaprules.render import tree
 from soaprules.engine.session import evaluate_profile
 
-from conftest import PROFILES, ROOT
+from conftest import PROFILES, ROOT, shipped_piles
 from strategies import profiles
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -49,7 +49,7 @@ def fixture_advice():
 @pytest.fixture(scope="module")
 def board():
     from soaprules.cli.commands.cohort import _records
-    return cohort.board(list(_records(ROOT / "fixtures" / "profiles", None, 1)))
+    return cohort.board(list(_records(ROOT / "fixtures" / "profiles", None, 1)), shipped_piles())
 
 
 # ---- fits the width ---------------------------------------------------------------------

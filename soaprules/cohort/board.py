@@ -19,8 +19,34 @@ from typing import Iterable, TextIO
 from soaprules.advice import PRIORITY_ORDER
 
 SCHEMA = "soaprules/board@1"
-ARTICLE_SPLIT = {1: 20, 2: 60, 3: 20}  # RS-02: must save / help them SOAP / on their own, roughly
-TIER_NAMES = {1: "must save", 2: "help them SOAP", 3: "on their own"}
+
+
+@dataclass(frozen=True)
+class Piles:
+    """The decision a board sorts by and its piles, as the packs declare them (a decision's
+    `board:`): the name of each value, best first, and the share of a class the article
+    expects there (rescue_tier: must save / help them SOAP / on their own, 20/60/20, RS-02)."""
+
+    decision: str
+    names: dict  # value -> pile name, in the decision's order
+    share: dict  # value -> percent expected (may be empty: no article figure)
+    cites: tuple = ()
+
+    @property
+    def split(self) -> str:
+        """`20/60/20`, or '' when the packs give no shares."""
+        return "/".join(str(self.share[v]) for v in self.names if v in self.share)
+
+
+def piles_of(book) -> Piles | None:
+    """The board's piles from a RuleBook; None when no decision declares a `board:`."""
+    found = book.board
+    if found is None:
+        return None
+    name, spec = found
+    order = book.decisions[name].values
+    return Piles(name, {v: spec.names[v] for v in order}, {v: spec.share[v] for v in order if v in spec.share},
+                 tuple(spec.cites))
 COLUMNS = ("id", "tier", "bucket", "realism", "red_flag_risk", "top_action")
 
 
@@ -47,37 +73,39 @@ class Board:
     rows: list = field(default_factory=list)  # Row, sorted
     errors: list = field(default_factory=list)  # {"source", "where", "message"}
     shared: list = field(default_factory=list)  # advice every student got: said once, above the table
+    piles: Piles | None = None
 
     def distribution(self) -> list[dict]:
         """Tier counts and shares beside the article's split (unknown tiers shown apart)."""
-        known = [r.tier for r in self.rows if r.tier]
+        known = [r.tier for r in self.rows if r.tier is not None]
         out = []
-        for tier, expected in ARTICLE_SPLIT.items():
+        for tier, pile in (self.piles.names.items() if self.piles else ()):
             n = known.count(tier)
-            out.append({"tier": tier, "pile": TIER_NAMES[tier], "count": n,
-                        "percent": round(100 * n / len(known), 1) if known else 0.0, "article_percent": expected})
+            out.append({"tier": tier, "pile": pile, "count": n,
+                        "percent": round(100 * n / len(known), 1) if known else 0.0,
+                        "article_percent": self.piles.share.get(tier)})
         out.append({"tier": None, "pile": "tier unknown", "count": len(self.rows) - len(known),
                     "percent": None, "article_percent": None})
         return out
 
 
-def row(source: str, advice: dict, shared: frozenset = frozenset()) -> Row:
+def row(source: str, advice: dict, shared: frozenset = frozenset(), tier_decision: str = "rescue_tier") -> Row:
     """`shared`: recommendation ids every student got; the row names the first other one."""
     decisions = advice.get("decisions", {})
     value = lambda name: decisions.get(name, {}).get("value")  # noqa: E731
     recs = advice.get("recommendations", [])
     own = [r for r in recs if r.get("id") not in shared]
     top = (own or recs or [{}])[0]
-    return Row(id=advice.get("profile_id") or source, source=source, tier=value("rescue_tier"),
+    return Row(id=advice.get("profile_id") or source, source=source, tier=value(tier_decision),
                bucket=value("advocacy_bucket"), realism=value("specialty_realism"),
                red_flag_risk=value("red_flag_risk"), top_action=top.get("text"), top_action_id=top.get("id"),
                top_priority=top.get("priority"),
                pressing=sum(r.get("priority") in ("critical", "high") for r in recs))
 
 
-def board(records: Iterable[dict]) -> Board:
-    """A board from batch records (see soaprules/batch.py)."""
-    out = Board()
+def board(records: Iterable[dict], piles: Piles | None) -> Board:
+    """A board from batch records (cohort/batch.py), sorted into the packs' `piles`."""
+    out = Board(piles=piles)
     done = []
     for rec in records:
         if rec.get("status") == "ok":
@@ -90,7 +118,8 @@ def board(records: Iterable[dict]) -> Board:
                                "message": first.get("message", "unreadable") + field_})
     shared = _shared(advice for _, advice in done)
     out.shared = list(shared.values())
-    out.rows = sorted((row(source, advice, frozenset(shared)) for source, advice in done), key=Row.key)
+    decision = piles.decision if piles else "rescue_tier"
+    out.rows = sorted((row(source, advice, frozenset(shared), decision) for source, advice in done), key=Row.key)
     return out
 
 
@@ -156,7 +185,7 @@ def _render_terminal(b: Board, w) -> None:
     else:
         _render_table(b, w)
     w.line()
-    w.line("Tier distribution (the rescue article: roughly 20/60/20)", "heading")
+    w.line(_distribution_heading(b), "heading")
     room = max(5, w.width - 60)
     for d in b.distribution():
         if d["tier"] is None:
@@ -165,7 +194,7 @@ def _render_terminal(b: Board, w) -> None:
             continue
         bar = "#" * round(d["percent"] / 100 * room)
         w.styled((f"  tier {d['tier']} {d['pile']:<16}{d['count']:>5}  {d['percent']:>5.1f}%  "
-                  f"(article ~{d['article_percent']}%)  ", None), (bar, "tier1" if d["tier"] == 1 else None))
+                  f"{_article(d)}  ", None), (bar, "tier1" if d["tier"] == next(iter(b.piles.names)) else None))
 
 
 def _render_blocks(b: Board, w) -> None:
@@ -216,7 +245,7 @@ def _render_fixed(b: Board, out: TextIO) -> None:
         cells = (r.id, _cell(r.tier), _cell(r.bucket), _cell(r.realism), _cell(r.red_flag_risk),
                  _short(r.top_action, widths[-1]))
         out.write("  ".join(str(c)[:w].ljust(w) for c, w in zip(cells, widths)).rstrip() + "\n")
-    out.write("\nTier distribution (the rescue article: roughly 20/60/20)\n")
+    out.write(f"\n{_distribution_heading(b)}\n")
     for d in b.distribution():
         if d["tier"] is None:
             if d["count"]:
@@ -224,7 +253,19 @@ def _render_fixed(b: Board, out: TextIO) -> None:
             continue
         bar = "#" * round(d["percent"] / 4)
         out.write(f"  tier {d['tier']} {d['pile']:<16}{d['count']:>5}  {d['percent']:>5.1f}%  "
-                  f"(article ~{d['article_percent']}%)  {bar}\n")
+                  f"{_article(d)}  {bar}\n")
+
+
+def _article(d: dict, bare: bool = False) -> str:
+    """The article's share beside a pile: `(article ~20%)`; nothing when the packs give none."""
+    if d["article_percent"] is None:
+        return ""
+    return f"~{d['article_percent']}%" if bare else f"(article ~{d['article_percent']}%)"
+
+
+def _distribution_heading(b: Board) -> str:
+    split = b.piles.split if b.piles else ""
+    return f"Tier distribution (the rescue article: roughly {split})" if split else "Tier distribution"
 
 
 def render_csv(b: Board, out: TextIO) -> None:
@@ -266,23 +307,23 @@ def tier_chart(b: Board) -> str:
     width, height = left + bar_w + 190, top + step * len(rows) + 18
     parts = [f'<svg class="tiers" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
              'xmlns="http://www.w3.org/2000/svg">',
-             "<title>Tier shares of this cohort beside the rescue article's roughly 20/60/20</title>"]
+             f"<title>Tier shares of this cohort beside the rescue article's roughly {b.piles.split}</title>"]
     for i, d in enumerate(rows):
         y = top + i * step
         w = round(bar_w * d["percent"] / 100)
-        mark = left + round(bar_w * d["article_percent"] / 100)
+        mark = left + round(bar_w * (d["article_percent"] or 0) / 100)
         parts.append(f'<text x="0" y="{y + 14}" font-size="12">tier {d["tier"]}, {html.escape(d["pile"])}</text>'
                      f'<rect class="t{d["tier"]}" x="{left}" y="{y}" width="{w}" height="18" '
-                     f'fill="{TIER_FILL[d["tier"]]}"/>'
+                     f'fill="{TIER_FILL[min(i, len(TIER_FILL) - 1)]}"/>'
                      f'<line x1="{mark}" x2="{mark}" y1="{y - 2}" y2="{y + 20}" stroke="#000" stroke-dasharray="3 2"/>'
                      f'<text x="{left + bar_w + 10}" y="{y + 14}" font-size="12">{d["percent"]:.0f}% '
-                     f'(article ~{d["article_percent"]}%)</text>')
+                     f'{_article(d)}</text>')
     parts.append(f'<text x="{left}" y="{height - 4}" font-size="11">bar: this cohort; '
                  "dashed mark: the article's share</text></svg>")
     return "".join(parts)
 
 
-TIER_FILL = {1: "#a4161a", 2: "#6c8ebf", 3: "#999999"}  # must save is the colour that says act
+TIER_FILL = ("#a4161a", "#6c8ebf", "#999999")  # by pile, best first: the first is the colour that says act
 
 
 def render_html(b: Board, out: TextIO, links: dict | None = None) -> None:
@@ -303,7 +344,7 @@ def render_html(b: Board, out: TextIO, links: dict | None = None) -> None:
     for d in b.distribution():
         if d["tier"] is not None:
             out.write(f"<tr><td>{d['tier']}</td><td>{e(d['pile'])}</td><td class=\"n\">{d['count']}</td>"
-                      f"<td class=\"n\">{d['percent']:.1f}%</td><td class=\"n\">~{d['article_percent']}%</td></tr>\n")
+                      f"<td class=\"n\">{d['percent']:.1f}%</td><td class=\"n\">{_article(d, bare=True)}</td></tr>\n")
     out.write("</table>\n" + tier_chart(b) + "\n<h2>Students, by tier then urgency</h2>\n<table><thead><tr>"
               + "".join(f"<th>{h}</th>" for h in ("id", "tier", "advocacy", "specialty in SOAP", "red-flag risk",
                                                    "next move")) + "</tr></thead>\n<tbody>\n")

@@ -98,6 +98,11 @@ class RuleBook:
         return next((r for r in self.rules if r.id == rule_id), None)
 
     @property
+    def board(self) -> tuple[str, object] | None:
+        """(decision name, its BoardPiles) for the dean's board: the first decision with a `board:`."""
+        return next(((name, d.board) for name, d in self.decisions.items() if d.board is not None), None)
+
+    @property
     def milestones(self) -> tuple:
         first = next(iter(self.calendar.values()), None)
         if first is not None:
@@ -244,6 +249,26 @@ def _check_decision_words(shaped, errors: list) -> None:
                     errors.append(doc.diagnostic(("decisions", name, "says", value), f"decision {name} has no "
                                                  f"value {value!r}", suggestion=closest(value, decision.values),
                                                  expected="one of " + ", ".join(map(str, decision.values))))
+            if decision.board is not None:
+                _check_board(name, decision, doc, errors)
+
+
+def _check_board(name: str, decision, doc, errors: list) -> None:
+    at = ("decisions", name, "board")
+    expected = "one of " + ", ".join(map(str, decision.values))
+    for part in ("names", "share"):
+        for value in getattr(decision.board, part):
+            if value not in decision.values:
+                errors.append(doc.diagnostic(at + (part, value), f"decision {name} has no value {value!r}",
+                                             suggestion=closest(value, decision.values), expected=expected))
+    missing = [v for v in decision.values if v not in decision.board.names]
+    if missing:
+        errors.append(doc.diagnostic(at + ("names",), f"board names leave out {', '.join(map(str, missing))}",
+                                     expected="a name for every value"))
+    share = decision.board.share
+    if share and (sum(share.values()) != 100 or any(v < 0 for v in share.values())):
+        errors.append(doc.diagnostic(at + ("share",), f"board shares add up to {sum(share.values())}",
+                                     expected="percents of a class that add up to 100"))
 
 
 def _shown_when(shaped, params, decisions, milestones, errors: list) -> dict:

@@ -69,6 +69,16 @@ class Rule(Strict):
     sources: list[Source] = Field(min_length=1)
 
 
+class BoardPiles(Strict):
+    """How a dean's board shows a decision's values: a short name per value and, where an
+    article gives one, the share of a class it expects at each value."""
+
+    names: dict[Scalar, str] = Field(description="Value -> the pile's short name (1: must save).")
+    share: dict[Scalar, int] = Field(default_factory=dict, description="Value -> the percent of a class "
+                                     "the article expects there; the shares add up to 100.")
+    cites: list[str] = Field(default_factory=list, description="The heuristic IDs the shares come from.")
+
+
 class Decision(Strict):
     values: list[Scalar] = Field(min_length=1, description="Allowed values, best first.")
     resolve: Literal["worst", "best", "salience"] = Field(
@@ -80,6 +90,8 @@ class Decision(Strict):
     shown_when: Any = Field(default=None, description="Condition under which \"Where you stand\" shows it "
                             "(always when left out; shown unless it is false): a SOAP tier is not news in a "
                             "gap year, nor to a student NRMP has barred from SOAP.")
+    board: Optional[BoardPiles] = Field(default=None, description="Makes this the decision the dean's "
+                                        "board sorts by (the first so marked), with its piles' names and shares.")
 
 
 class NotEncoded(Strict):

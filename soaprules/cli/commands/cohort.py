@@ -35,13 +35,15 @@ def register(main) -> None:
         DIR/index.html is the board with every row linked to the student's own report."""
         from soaprules.cohort import board as triage
         from soaprules.cli.output import fail, emit
+        from soaprules.pipeline import program_for
         from soaprules.errors import SoapError
 
         try:
             records = list(_records(input_path, [str(p) for p in packs] or None, jobs))
+            piles = triage.piles_of(program_for([str(p) for p in packs] or None).book)  # the packs name the piles
         except SoapError as exc:
             fail(exc)
-        b = triage.board(records)
+        b = triage.board(records, piles)
         if reports is not None:
             try:
                 _write_folder(reports, triage.folder(b, {r["source"]: r["advice"] for r in records

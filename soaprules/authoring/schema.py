@@ -108,7 +108,9 @@ def _ops(allowed: tuple, value: dict) -> dict:
     many = {"anyOf": [{"type": "array", "minItems": 1, "items": value}, PARAM]}
     shapes = {"eq": one, "ne": one, "lt": one, "lte": one, "gt": one, "gte": one, "in": many, "not_in": many,
               "contains": one, "contains_any": many, "exists": {"const": True}, "missing": {"const": True}}
-    return {"type": "object", "minProperties": 1, "properties": {op: shapes[op] for op in allowed},
+    return {"type": "object", "minProperties": 1,
+            "properties": {**{op: shapes[op] for op in allowed},
+                           "or_unknown": {"type": "boolean", "description": "Also holds when the value is unknown."}},
             "additionalProperties": False}
 
 

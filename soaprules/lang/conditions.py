@@ -18,6 +18,7 @@ from soaprules.profile.fields import FieldSpec, item_fields, profile_fields
 from soaprules.source import Document, PathKey
 from soaprules.suggest import closest
 
+OR_UNKNOWN = "or_unknown"  # beside the operators: the test also holds when the value is unknown
 OPS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "contains", "contains_any", "exists", "missing")
 STRUCTURAL = ("all", "any", "not", "some", "none", "count")
 COUNT_OPS = ("eq", "ne", "lt", "lte", "gt", "gte")
@@ -340,8 +341,14 @@ def _tests(key, value, at: PathKey, ctx: Context, items_of) -> list | None:
         op_at = at
     else:
         op_at = None
+    or_unknown = value.get(OR_UNKNOWN, False)
+    if not isinstance(or_unknown, bool):
+        ctx.error(at + (OR_UNKNOWN,), f"'{OR_UNKNOWN}' takes true or false")
+        return None
     out = []
     for op, operand in value.items():
+        if op == OR_UNKNOWN:
+            continue
         test = _test(ref, spec, op, operand, op_at or at + (op,), ctx)
         if test is None:
             return None
@@ -349,6 +356,13 @@ def _tests(key, value, at: PathKey, ctx: Context, items_of) -> list | None:
     if not out:
         ctx.error(at, f"no operator given for '{key}'", expected="one of " + ", ".join(OPS))
         return None
+    if or_unknown:  # "holds, or the value is not known": the branch deans wrote by hand, said once
+        if any(t.op in ("exists", "missing") for t in out):
+            ctx.error(at + (OR_UNKNOWN,), f"'{OR_UNKNOWN}' with exists or missing says nothing",
+                      hint="drop it, or test the value itself")
+            return None
+        held = out[0] if len(out) == 1 else All(tuple(out), at)
+        return [Any_((held, Test(ref, "missing", True, at + (OR_UNKNOWN,))), at)]
     return out
 
 

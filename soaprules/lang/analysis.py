@@ -77,6 +77,17 @@ def _(node) -> tuple:
     return () if node.where is None else (node.where,)
 
 
+@singledispatch
+def kind(node) -> str:
+    """The node's kind in pack-file words: test, all, any, not, some, count."""
+    raise TypeError(f"not a condition node: {type(node).__name__}")
+
+
+for _type, _word in ((cond.Test, "test"), (cond.All, "all"), (cond.Any_, "any"), (cond.Not, "not"),
+                     (cond.Some, "some"), (cond.Count, "count")):
+    kind.register(_type, lambda node, _word=_word: _word)
+
+
 def walk(node) -> Iterator:
     """Every node of a condition tree, parents first (nothing for no condition)."""
     if node is None:

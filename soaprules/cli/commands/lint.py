@@ -16,7 +16,10 @@ def register(main) -> None:
     @click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
                   help="text for people, json for editors and CI annotations.")
-    def lint(packs: tuple[Path, ...], strict: bool, fmt: str) -> None:
+    @click.option("--explain", "explain_rule", metavar="RULE",
+                  help="Instead of checking, show RULE's effective gate: its condition, with every derived "
+                       "fact or decision it reads opened into the rules that write it.")
+    def lint(packs: tuple[Path, ...], strict: bool, fmt: str, explain_rule: str | None) -> None:
         """Check rule packs without running them (default: the shipped rules/).
 
         Overlays load with the packs they extend: soaprules lint rules/ my-school.yaml.
@@ -25,6 +28,9 @@ def register(main) -> None:
         from soaprules.render.errors import format_diagnostic
         from soaprules.cli.options import default_packs
 
+        if explain_rule is not None:
+            _explain(default_packs(packs), explain_rule, fmt)
+            return
         report = run_lint(default_packs(packs))
         if fmt == "json":
             body = {"findings": [{"check": f.check, **f.diagnostic.to_dict()} for f in report.findings],
@@ -45,3 +51,23 @@ def _summary(report) -> str:
     errors, warnings = len(report.errors), len(report.warnings)
     return (f"lint: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
             f"({where})")
+
+
+def _explain(packs, rule_id: str, fmt: str) -> None:
+    from soaprules.authoring.gate import gate
+    from soaprules.cli.output import emit, fail
+    from soaprules.errors import SoapError
+    from soaprules.packs.load import load_rulebook
+    from soaprules.render.tree import render_node
+
+    try:
+        doc = gate(load_rulebook(packs), rule_id)
+    except SoapError as exc:
+        fail(exc)
+    if fmt == "json":
+        emit(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", None)
+        return
+    import io
+    buffer = io.StringIO()
+    render_node(doc["tree"], buffer)
+    emit(buffer.getvalue(), None)

@@ -31,7 +31,8 @@ def build(run: Evaluation) -> dict:
         "phase": status.get("phase"),
         "packs": [{"name": p.name, "version": p.version, "file": p.file, "sha256": p.sha256} for p in book.packs],
         "engine": {"name": ENGINE_NAME, "version": ENGINE_VERSION},
-        "decisions": {name: _decision(res) for name, res in sorted(run.decisions.items())},
+        "decisions": {name: _decision(res, run.program.book.decisions[name].label)
+                      for name, res in sorted(run.decisions.items())},
         "standing": _standing(run),
         "recommendations": _recommendations(run, bounds, aside),
         "set_aside": list(aside.values()),
@@ -58,9 +59,12 @@ def _standing(run: Evaluation) -> list[dict]:
     return out
 
 
-def _decision(res) -> dict:
-    return {"value": res.value, "rule": res.rule.id, "policy": res.policy,
-            "overridden": [{"value": p.value, "rule": p.rule.id} for p in res.overridden]}
+def _decision(res, label: str | None) -> dict:
+    out = {"value": res.value, "rule": res.rule.id, "policy": res.policy,
+           "overridden": [{"value": p.value, "rule": p.rule.id} for p in res.overridden]}
+    if label:  # the pack's own name for it, so every renderer says it alike
+        out["label"] = label
+    return out
 
 
 def evidence_dict(e: Evidence) -> dict:

@@ -34,7 +34,7 @@ class Forest:
 
     def decision(self, name: str) -> dict:
         d = self.advice["decisions"][name]
-        label = f"{decision_label(name)}: {words(d['value'])}"
+        label = f"{decision_label(name, d)}: {words(d['value'])}"
         kids = [self.firing(f, frozenset()) for f in self._proposers(name, d["value"], d["rule"])]
         for lost in d.get("overridden", []):
             kids.append(node(f"Not {words(lost['value'])}: proposed by rule {lost['rule']}",
@@ -49,7 +49,8 @@ class Forest:
         bits = [f"pack {firing['pack']}", f"stratum {firing['stratum']}"]
         bits += [f"{alias} = {where}" for alias, where in firing.get("bindings", {}).items()]
         made = [f"{a['name']} = {words(a['value'])}" for a in firing.get("asserted", [])]
-        made += [f"{decision_label(k).lower()} = {words(v)}" for k, v in firing.get("proposed", {}).items()]
+        made += [f"{decision_label(k, self.advice['decisions'].get(k)).lower()} = {words(v)}"
+                 for k, v in firing.get("proposed", {}).items()]
         note = "; ".join(bits) + (f"; concluded: {', '.join(made)}" if made else "")
         seen = seen | {rule}
         return node(f"Rule {rule}", note, self.cites.get(rule, ()),

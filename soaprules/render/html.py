@@ -160,7 +160,7 @@ def _decisions(advice: dict, trees: dict, out: TextIO) -> None:
         over = ", ".join(f"{words(o['value'])} ({o['rule']})" for o in d["overridden"])
         summary = (f"decided by <code>{_e(d['rule'])}</code> (policy {_e(d.get('policy'))})"
                    + (f"; overrode {_e(over)}" if over else ""))
-        out.write(f"<tr id=\"{_anchor('decision', name)}\"><td>{_e(decision_label(name))}</td>"
+        out.write(f"<tr id=\"{_anchor('decision', name)}\"><td>{_e(decision_label(name, d))}</td>"
                   f"<td><strong>{_e(words(d['value']))}</strong></td><td>"
                   f"{_tree(trees[('decision', name)], summary)}</td></tr>\n")
     out.write("</tbody>\n</table>\n</section>\n")

@@ -119,6 +119,6 @@ def _decisions(advice: dict, out: TextIO) -> None:
               "|---|---|---|---|\n")
     for name, d in advice["decisions"].items():
         over = ", ".join(f"{words(o['value'])} ({o['rule']})" for o in d["overridden"]) or ""
-        out.write(f"| {escape(decision_label(name))} | {escape(words(d['value']))} | {code(d['rule'], in_table=True)} "
+        out.write(f"| {escape(decision_label(name, d))} | {escape(words(d['value']))} | {code(d['rule'], in_table=True)} "
                   f"| {escape(over)} |\n")
     out.write("\n")

@@ -113,7 +113,7 @@ def standing(advice: dict) -> list[str]:
                 f"appl{'y' if len(ended) != 1 else 'ies'} set aside.)"]
     if "standing" in advice:
         return [s["text"] for s in advice["standing"]]
-    return [f"{decision_label(name)}: {words(d['value'])}." for name, d in advice["decisions"].items()]
+    return [f"{decision_label(name, d)}: {words(d['value'])}." for name, d in advice["decisions"].items()]
 
 
 def standing_of(advice: dict) -> list:

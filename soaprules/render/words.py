@@ -3,15 +3,9 @@ from __future__ import annotations
 
 from soaprules.lang.templates import words
 
-DECISION_LABELS = {
-    "rescue_tier": "Rescue tier", "advocacy_bucket": "Faculty advocacy", "specialty_realism": "Specialty in SOAP",
-    "geographic_flexibility": "Geography", "red_flag_risk": "Red-flag risk", "sellability": "Sellability",
-    "outreach_window": "Outreach window", "advocate_status": "Advocates", "post_match_track": "Next-cycle track",
-}
-
-
-def decision_label(name: str) -> str:
-    return DECISION_LABELS.get(name, words(name).capitalize())
+def decision_label(name: str, decision: dict | None) -> str:
+    """A decision as the report names it: the pack's `label:` (carried in the advice), else its name."""
+    return (decision or {}).get("label") or words(name).capitalize()
 
 
 def evidence_line(ev: dict) -> str:

@@ -209,6 +209,20 @@ def _merge_named(kind: str, shaped, attr: str, errors: list) -> dict:
     return merged
 
 
+def _salience(given, strengths: dict, at, ctx) -> int:
+    """A rule's salience as a number: given as one (0..1000), or as a name of `strengths:`."""
+    if isinstance(given, str):
+        if given in strengths:
+            return strengths[given]
+        ctx.error(at + ("salience",), f"'{given}' is not a named strength", suggestion=closest(given, strengths),
+                  expected="a number 0..1000, or one of " + (", ".join(strengths) or "the strengths a pack declares"))
+        return 0
+    if isinstance(given, bool) or not 0 <= given <= 1000:
+        ctx.error(at + ("salience",), f"salience {given} is out of range", expected="a number 0..1000, or a name")
+        return 0
+    return given
+
+
 def _calendar(shaped, errors: list) -> dict[int, Cycle]:
     """Every dated cycle of every pack: real date-times in their own year, in time order,
     all naming the same milestones."""
@@ -329,6 +343,7 @@ def _check_clock(calendar: dict, rule, clock, errors: list) -> tuple:
 
 def _assemble(shaped, catalog: dict, errors: list, disabled: set = frozenset()) -> RuleBook:
     params = _merge_named("parameter", shaped, "params", errors)
+    strengths = _merge_named("strength", shaped, "strengths", errors)
     decisions = _merge_named("decision", shaped, "decisions", errors)
     _check_decision_words(shaped, errors)
     calendar = _calendar(shaped, errors)
@@ -356,9 +371,10 @@ def _assemble(shaped, catalog: dict, errors: list, disabled: set = frozenset()) 
             when = cond.parse(rule.when, at + ("when",), ctx)
             _check_then(rule, at, ctx)
             _check_citations(rule, at, ctx, catalog, seeds)
+            salience = _salience(rule.salience, strengths, at, ctx)
             errors.extend(ctx.errors)
             if not ctx.errors and not duplicate:
-                rules.append(LoadedRule(rule.id, rule.title, rule.rationale, rule.salience, when, rule.then,
+                rules.append(LoadedRule(rule.id, rule.title, rule.rationale, salience, when, rule.then,
                                         tuple(rule.cites), tuple(rule.sources), pack.name, doc.file, pos.line,
                                         len(rules)))
     _check_recommendation_ids(rules, errors)

@@ -5,7 +5,7 @@ under `when:` is parsed and type-checked against the profile by `conditions.py`.
 """
 from __future__ import annotations
 
-from typing import Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -62,7 +62,8 @@ class Rule(Strict):
     id: str = Field(pattern=ID_PATTERN)
     title: str = Field(min_length=1)
     rationale: Optional[str] = Field(default=None, description="Why, in plain words, for explanations.")
-    salience: int = Field(default=0, ge=0, le=1000, description="Strength of this rule's decision claims.")
+    salience: Union[int, str] = Field(default=0, description="Strength of this rule's decision claims: 0..1000, "
+                                      "or a name from some pack's `strengths:` (overrides, demotes...).")
     when: Any = Field(description="Condition: all / any / not / some / none / count / path tests.")
     then: Then
     cites: list[str] = Field(min_length=1, description="Heuristic IDs, e.g. RS-04.")
@@ -200,6 +201,8 @@ class Pack(Strict):
     disable: list[Disable] = Field(default_factory=list, description="Overlay: rules of the packs it extends "
                                                                      "to switch off, each with its reason.")
     params: dict[str, Union[Scalar, list[Scalar]]] = Field(default_factory=dict)
+    strengths: dict[str, Annotated[int, Field(ge=0, le=1000)]] = Field(default_factory=dict, description="Named saliences, one namespace across "
+                                      "packs: `salience: demotes` reads better than 30, and is changed in one place.")
     decisions: dict[str, Decision] = Field(default_factory=dict)
     calendar: dict[int, Cycle] = Field(default_factory=dict, description="Per-year Match Week calendar.")
     calendar_rule: Optional[CalendarRule] = Field(default=None, description="The pattern for years with no entry.")

@@ -23,6 +23,7 @@ from soaprules.profile.fields import profile_fields
 from soaprules.packs.cache import load_document  # packs and catalog: parsed once per content
 from soaprules.source import Document
 from soaprules.suggest import closest
+from soaprules.lang import templates
 from soaprules.lang.templates import placeholders
 from soaprules.diagnose import by_position, kind_of, one_per_mistake, to_diagnostic
 
@@ -164,7 +165,56 @@ def _shape(path: Path, errors: list) -> tuple[Pack, Document, list] | None:
     rules = [(i, _validate(Rule, raw, doc, ("rules", i), errors)) for i, raw in enumerate(raw_rules)]
     if pack is None:
         return None
-    return pack, doc, [(i, r) for i, r in rules if r is not None]
+    return pack, doc, [(i, r) for i, r in rules if r is not None] + table_rules(pack)
+
+
+def table_rules(pack: Pack) -> list[tuple]:
+    """Each row of each decision table as a rule, at the row's place in the file. Under
+    `hit: first` a row's rule also requires that no earlier row holds."""
+    out = []
+    for t, table in enumerate(pack.tables):
+        conditions = [{table.input: row.when} if table.input else row.when for row in table.rows]
+        for r, row in enumerate(table.rows):
+            when = conditions[r]
+            if table.hit == "first" and r:
+                when = {"all": [when, {"not": {"any": conditions[:r]}}]}
+            rule = Rule(id=f"{table.id}-{row.id}", title=row.title or table.title, rationale=table.rationale,
+                        salience=table.salience, when=when, then=row.then,
+                        cites=list(dict.fromkeys([*table.cites, *row.cites])), sources=row.sources or table.sources)
+            out.append((("tables", t, "rows", r), rule))
+    return out
+
+
+def _check_unique_tables(shaped, params: dict, errors: list) -> None:
+    """`hit: unique` rows of an input table must not overlap: two rows holding for one value
+    would both conclude. Checked where the rows' values can be listed (a value, a list, eq, in)."""
+    for pack, doc, _ in shaped:
+        for t, table in enumerate(pack.tables):
+            if table.hit != "unique" or not table.input:
+                continue
+            first_row: dict = {}
+            for r, row in enumerate(table.rows):
+                for value in _row_values(row.when, params):
+                    if value in first_row:
+                        errors.append(doc.diagnostic(("tables", t, "rows", r, "when"),
+                                                     f"rows {first_row[value]} and {row.id} of table {table.id} "
+                                                     f"both hold for {table.input} = {value}",
+                                                     hint="a unique table's rows must not overlap; "
+                                                          "or say hit: first, and the earlier row wins",
+                                                     code="pack.table-overlap"))
+                    first_row.setdefault(value, row.id)
+
+
+def _row_values(when, params: dict) -> list:
+    """The values a row of an input table holds for, when it lists them; [] when it does not."""
+    if isinstance(when, dict):
+        if set(when) - {"eq", "in"}:
+            return []
+        when = when.get("in", [when["eq"]] if "eq" in when else [])
+    if isinstance(when, str) and when.startswith("$"):
+        when = params.get(when[1:], [])
+    items = when if isinstance(when, list) else [when]
+    return [v for v in items if isinstance(v, (str, int, bool))]
 
 
 def _validate(model, raw, doc: Document, at: tuple, errors: list):
@@ -346,6 +396,7 @@ def _assemble(shaped, catalog: dict, errors: list, disabled: set = frozenset()) 
     strengths = _merge_named("strength", shaped, "strengths", errors)
     decisions = _merge_named("decision", shaped, "decisions", errors)
     _check_decision_words(shaped, errors)
+    _check_unique_tables(shaped, params, errors)
     calendar = _calendar(shaped, errors)
     calendar_rule, clock = _single(shaped, "calendar_rule", errors), _single(shaped, "clock", errors)
     milestones = _check_clock(calendar, calendar_rule, clock, errors)
@@ -372,9 +423,10 @@ def _assemble(shaped, catalog: dict, errors: list, disabled: set = frozenset()) 
             _check_then(rule, at, ctx)
             _check_citations(rule, at, ctx, catalog, seeds)
             salience = _salience(rule.salience, strengths, at, ctx)
+            then = _quote_params(rule.then, params, at, ctx)
             errors.extend(ctx.errors)
             if not ctx.errors and not duplicate:
-                rules.append(LoadedRule(rule.id, rule.title, rule.rationale, salience, when, rule.then,
+                rules.append(LoadedRule(rule.id, rule.title, rule.rationale, salience, when, then,
                                         tuple(rule.cites), tuple(rule.sources), pack.name, doc.file, pos.line,
                                         len(rules)))
     _check_recommendation_ids(rules, errors)
@@ -409,6 +461,21 @@ def _silences(pack: Pack, doc: Document, base: cond.Context, known: list, errors
             out.append(LoadedSilence(entry.name, when, frozenset(entry.keep), " ".join(entry.reason.split()),
                                      pack.name, doc.file, doc.position_of(at).line))
     return out
+
+
+def _quote_params(then: Then, params: dict, at, ctx: cond.Context) -> Then:
+    """A derived text may quote a parameter, `"scores {$rs17_primary_care_rate}"`, so a figure
+    lives in one place; it is filled in at load (the fact is a constant either way)."""
+    filled = {}
+    for name, value in then.derive.items():
+        if not (isinstance(value, str) and "{$" in value):
+            continue
+        for key in (k[1:] for k in placeholders(value) if k.startswith("$")):
+            if key not in params:
+                ctx.error(at + ("then", "derive", name), f"'{key}' is not a parameter",
+                          suggestion=closest(key, params), expected="a parameter of the loaded packs")
+        filled[name] = templates.render(value, lambda k: params.get(k[1:]) if k.startswith("$") else None)
+    return then.model_copy(update={"derive": {**then.derive, **filled}}) if filled else then
 
 
 def _check_then(rule: Rule, at, ctx: cond.Context) -> None:

@@ -70,6 +70,32 @@ class Rule(Strict):
     sources: list[Source] = Field(min_length=1)
 
 
+class TableRow(Strict):
+    id: str = Field(pattern=ID_PATTERN, description="The row's rule is `<table id>-<row id>`.")
+    title: Optional[str] = Field(default=None, description="The row's own title (default: the table's).")
+    when: Any = Field(description="With the table's `input`: a test of it (a value, a list, {in: ...}); "
+                                  "without: a condition, as a rule's `when:`.")
+    then: Then
+    cites: list[str] = Field(default_factory=list, description="Heuristic IDs beyond the table's.")
+    sources: list[Source] = Field(default_factory=list, description="Sources of the row (default: the table's).")
+
+
+class Table(Strict):
+    """A decision table: rows of condition -> conclusion, each row one rule. `hit` says how
+    rows relate: `unique` (no two rows hold at once; overlapping rows are refused where the
+    values can be compared) or `first` (a row holds only when no earlier row does)."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=1)
+    rationale: Optional[str] = None
+    hit: Literal["unique", "first"] = "unique"
+    input: Optional[str] = Field(default=None, description="The profile path every row tests.")
+    salience: Union[int, str] = 0
+    rows: list[TableRow] = Field(min_length=1)
+    cites: list[str] = Field(min_length=1)
+    sources: list[Source] = Field(min_length=1)
+
+
 class BoardPiles(Strict):
     """How a dean's board shows a decision's values: a short name per value and, where an
     article gives one, the share of a class it expects at each value."""
@@ -208,6 +234,7 @@ class Pack(Strict):
     calendar_rule: Optional[CalendarRule] = Field(default=None, description="The pattern for years with no entry.")
     clock: Optional[Clock] = Field(default=None, description="The phase the calendar implies (see rule-packs.md).")
     rules: list[Rule] = Field(default_factory=list)
+    tables: list[Table] = Field(default_factory=list, description="Decision tables; each row loads as a rule.")
     silences: list[Silence] = Field(default_factory=list, description="Facts that end the advice of every "
                                     "pack but the ids kept (e.g. an accepted SOAP offer; see rule-packs.md).")
     not_encoded: list[NotEncoded] = Field(default_factory=list)

@@ -12,7 +12,7 @@ from html import escape
 from typing import TextIO
 
 from soaprules.lang.templates import words
-from soaprules.render.advice_trees import Forest, test_text
+from soaprules.explain.recorded import test_text
 from soaprules.render.plan import SHOWN_ITEMS, plan, source_line
 from soaprules.render.timeline_svg import svg as week_svg
 from soaprules.render.words import decision_label, evidence_line, telling
@@ -77,7 +77,7 @@ details { margin: .2rem 0; } summary { cursor: pointer; }
 
 
 def render(advice: dict, out: TextIO, *, run=None, catalog: dict | None = None) -> None:
-    """With the Evaluation (`run`) the trees are explain.py's, richer; without it they are
+    """With the Evaluation (`run`) the trees are explain/why.py's, richer; without it explain/recorded.py's,
     read from the advice alone (see `why_trees`). The catalog is the one the packs were
     checked against (default: the shipped one)."""
     who = advice.get("profile_id") or "this applicant"
@@ -110,8 +110,11 @@ def why_trees(advice: dict, run=None, catalog: dict | None = None) -> dict:
     titles, rationales, catalog citations); without it, they are read from the advice's
     own because / overridden / trace, so an advice document alone still renders."""
     if run is None:
-        forest = Forest(advice)
-        decision, recommendation = forest.decision, forest.recommendation
+        from soaprules.explain.recorded import RecordedTrees
+
+        recorded = RecordedTrees(advice)
+        decision = lambda name: from_explain(recorded.decision(name).to_dict())  # noqa: E731
+        recommendation = lambda rec: from_explain(recorded.recommendation(rec).to_dict())  # noqa: E731
     else:
         from soaprules.explain.why import Explainer
 
@@ -128,10 +131,11 @@ RULE_KINDS = {"rule", "decision", "recommendation", "overridden", "bound"}
 
 def from_explain(tree: dict) -> dict:
     """An explanation@1 node as this renderer's node: rule nodes keep their rationale and
-    the quotes behind their citations; every node keeps its heuristic IDs."""
+    the quotes behind their citations, other nodes their note; every node keeps its heuristic IDs."""
     rule_node = tree.get("kind") in RULE_KINDS
     quotes = [(c.get("article") or c["id"], c["quote"]) for c in tree.get("cites", []) if c.get("quote")]
-    return {"label": tree["label"], "note": tree.get("rationale") if rule_node else None,
+    note = tree.get("rationale") if rule_node else tree.get("detail", {}).get("note")
+    return {"label": tree["label"], "note": note,
             "cites": [c["id"] for c in tree.get("cites", [])], "quotes": quotes if rule_node else [],
             "children": [from_explain(c) for c in tree.get("children", [])]}
 

@@ -55,7 +55,7 @@ def test_a_huge_one_line_profile_prints_a_window_at_the_column(runner, tmp_path)
 def test_a_pack_with_a_bad_value_at_column_200000(runner, tmp_path):
     pack = tmp_path / "big.yaml"
     head = "{pack: soaprules/pack@1, name: big, version: '1', description: d," + " " * PAD + \
-           "rules: [{id: r1, title: t, cites: [FA-01], sources: [{seed: fa, quote: q}], salience: "
+           "rules: [{id: r1, title: t, cites: [FA-01], sources: [{seed: fa, quote: q q q}], salience: "
     pack.write_text(head + "lots, when: {clinical.evaluations: strong}, then: {derive: {x: true}}}]}" + " " * 100_000)
     result = runner.invoke(main, ["advise", str(FIXTURES / "profiles" / "rs20-quiet-star.yaml"),
                                   "--pack", str(DEFAULT_RULES_DIR), "--pack", str(pack)])

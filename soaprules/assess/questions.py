@@ -75,9 +75,9 @@ def _title(description: str) -> str:
 
 
 def _student(description: str) -> str:
-    """The schema's description, said to the student: no heuristic IDs, 'you' not 'the applicant'."""
-    text = re.sub(r"(,\s*|\s*)\b[A-Z]{2}-\d\d\b", "", description or "")
-    text = re.sub(r"\s*\(\s*\)", "", text).replace("(, ", "(").replace("(: ", "(").strip()
+    """The schema's description, said to the student: 'you', not 'the applicant' (its heuristic
+    IDs are kept apart, as the field's cites)."""
+    text = (description or "").strip()
     for old, new in (("the applicant is", "you are"), ("the applicant's", "your"), ("the applicant", "you")):
         text = text.replace(old, new)
     return text

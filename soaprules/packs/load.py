@@ -29,7 +29,7 @@ from soaprules.diagnose import by_position, kind_of, one_per_mistake, to_diagnos
 
 CATALOG_FILE = "heuristics.yaml"
 MAX_DECISIONS = 250  # every decision is a field of one engine fact, which holds 255 (with t, id, sid)
-CITE_PATTERN = re.compile(r"^(FA|AL|RB|RS|PM|NR)-\d\d$")
+CITE_PATTERN = re.compile(r"^[A-Z]{2,3}-\d\d$")  # the shape of an ID; which IDs exist is the catalog's (rules/heuristics.yaml)
 _PACKAGE = Path(__file__).resolve().parents[1]
 _SHIPPED = _PACKAGE / "_shipped"  # an installed wheel carries the packs here
 DEFAULT_RULES_DIR = _SHIPPED / "rules" if _SHIPPED.is_dir() else _PACKAGE.parent / "rules"

@@ -45,8 +45,11 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _field(description: str, **kw):
-    return Field(default=None, description=description, **kw)
+def _field(description: str, cites: tuple = (), **kw):
+    """A profile field; `cites`: the heuristic IDs that make it matter, kept out of the words
+    (the interview says the description to the student) and shown in the schema as x-cites."""
+    extra = {"x-cites": list(cites)} if cites else None
+    return Field(default=None, description=description, json_schema_extra=extra, **kw)
 
 
 class Applicant(Section):
@@ -54,13 +57,13 @@ class Applicant(Section):
     type: Optional[Literal["us_md", "us_do", "us_img", "non_us_img"]] = _field("Applicant type.")
     visa_required: Optional[bool] = _field("Needs a visa to train in the US.")
     school_network: Optional[Literal["strong", "average", "weak", "new"]] = _field(
-        "How well the school advocates for its unmatched students (AL-12, RS-16).")
-    family_constraints: Optional[bool] = _field("Must stay near family (RS-03).")
+        "How well the school advocates for its unmatched students.", cites=("AL-12", "RS-16"))
+    family_constraints: Optional[bool] = _field("Must stay near family.", cites=("RS-03",))
 
 
 class PartialMatch(Section):
     part: Optional[Literal["advanced", "preliminary"]] = _field(
-        "Which part matched: the advanced (PGY-2) position, or the preliminary PGY-1 year (NR-01, RB-01).")
+        "Which part matched: the advanced (PGY-2) position, or the preliminary PGY-1 year.", cites=("NR-01", "RB-01"))
     specialty: Optional[Specialty] = _field("Specialty of the matched position.")
     program: Optional[str] = _field("Pseudonymous name of the matched program.", min_length=1, max_length=120)
     start_year: Optional[int] = _field("Year the matched position starts (July).", ge=2000, le=2100)
@@ -72,7 +75,7 @@ class Status(Section):
     now: Optional[datetime] = _field("Current date and time with UTC offset; timing rules read it "
                                      "against the SOAP calendar.")
     match_result: Optional[Literal["unmatched", "partially_matched", "matched"]] = _field("Main Match result.")
-    soap_eligible: Optional[bool] = _field("NRMP says the applicant is eligible for SOAP (NR-01).")
+    soap_eligible: Optional[bool] = _field("NRMP says the applicant is eligible for SOAP.", cites=("NR-01",))
     partial_match: Optional[PartialMatch] = _field(
         "For match_result partially_matched: what matched, so the hunt is for the complementary position.")
 
@@ -91,9 +94,9 @@ class Target(Section):
         "Position types the applicant would accept.", max_length=MAX_VALUES)
     open_to_community_programs: Optional[bool] = _field("Would train at a community program.")
     specialty_history: Optional[list[Specialty]] = _field(
-        "Earlier declared specialties, oldest first (specialty whiplash, RS-04).", max_length=MAX_VALUES)
+        "Earlier declared specialties, oldest first (specialty whiplash).", cites=("RS-04",), max_length=MAX_VALUES)
     warned_to_broaden: Optional[bool] = _field(
-        "Advisors warned to apply more broadly and the warning was ignored (RS-12).")
+        "Advisors warned to apply more broadly and the warning was ignored.", cites=("RS-12",))
 
 
 class Exam(Section):
@@ -141,15 +144,15 @@ class RedFlag(Section):
                            "course_repeat", "dishonesty", "program_dismissal"]] = _field("Kind of red flag.")
     count: Optional[int] = _field("How many times.", ge=1, le=20)
     resolved: Optional[bool] = _field("Resolved since.")
-    explanation_ready: Optional[bool] = _field("Has a short honest framing ready (FA-07).")
-    disclosed: Optional[bool] = _field("Told advocates about it (AL-11, FA-19).")
+    explanation_ready: Optional[bool] = _field("Has a short honest framing ready.", cites=("FA-07",))
+    disclosed: Optional[bool] = _field("Told advocates about it.", cites=("AL-11", "FA-19"))
     id: Optional[str] = _field("A short label for this flag, so a remediation can name the incident it "
                                "remediates.", pattern=r"^[A-Za-z0-9_-]{1,32}$")
     remediates: Optional[str] = _field("For a remediation: the id of the flag it remediates; the two are one "
-                                       "owned incident, not a pattern (RS-04, FA-07).",
+                                       "owned incident, not a pattern.", cites=("RS-04", "FA-07"),
                                        pattern=r"^[A-Za-z0-9_-]{1,32}$")
     reason: Optional[Literal["medical", "family", "personal", "academic", "professionalism", "other"]] = _field(
-        "For a leave of absence: the class of its reason (FA-07).")
+        "For a leave of absence: the class of its reason.", cites=("FA-07",))
 
 
 class Geography(Section):
@@ -161,7 +164,8 @@ class Geography(Section):
 class Application(Section):
     programs_applied: Optional[int] = _field("Programs applied to in the main Match.", ge=0, le=1000)
     interviews: Optional[int] = _field("Interviews received.", ge=0, le=200)
-    personalized_outreach: Optional[bool] = _field("Tailored messages rather than generic blasts (RB-05, FA-06).")
+    personalized_outreach: Optional[bool] = _field("Tailored messages rather than generic blasts.",
+            cites=("RB-05", "FA-06"))
     soap_applications_planned: Optional[int] = _field("SOAP applications planned (NRMP cap: 45).", ge=0, le=1000)
 
 
@@ -173,11 +177,11 @@ class FacultyContact(Section):
     signals: Optional[list[Signal]] = _field("What they have done or said since the Match.", max_length=MAX_VALUES)
     last_contact_days: Optional[int] = _field("Days since last contact.", ge=0, le=3650)
     availability: Optional[Literal["available", "away", "unresponsive"]] = _field(
-        "Whether they can act this week: away (travel, leave) is not the same as not answering (FA-22).")
+        "Whether they can act this week: away (travel, leave) is not the same as not answering.", cites=("FA-22",))
     away_until: Optional[str] = _field("When an away contact is back, as a date (2027-03-22).",
                                        pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
     backup_contact: Optional[FacultyRole] = _field(
-        "Who covers for them while away, or who to turn to instead (FA-22).")
+        "Who covers for them while away, or who to turn to instead.", cites=("FA-22",))
 
 
 class Alumnus(Section):
@@ -212,20 +216,22 @@ class Packet(Section):
 
 class OutreachPlan(Section):
     shape: Optional[Literal["one_message_to_list", "personal_notes"]] = _field(
-        "One message sent to a whole list (a listserv, a class list) or personal notes one by one (AL-11, RB-05).")
+        "One message sent to a whole list (a listserv, a class list) or personal notes one by one.",
+            cites=("AL-11", "RB-05"))
     size: Optional[int] = _field("How many people it would reach.", ge=0, le=100000)
     sent: Optional[bool] = _field("Already sent (false: about to go out).")
 
 
 class Readiness(Section):
     first_reaction: Optional[Literal["strong", "neutral", "weak"]] = _field(
-        "How the first message to faculty after the result read (FA-13).")
+        "How the first message to faculty after the result read.", cites=("FA-13",))
     asked_for_advocacy: Optional[bool] = _field("Has asked faculty explicitly for advocacy.")
-    stayed_in_touch: Optional[bool] = _field("Kept allies updated after interview season (FA-11).")
+    stayed_in_touch: Optional[bool] = _field("Kept allies updated after interview season.", cites=("FA-11",))
     packet: Optional[Packet] = _field("Documents ready to send.")
     target_list_ready: Optional[bool] = _field("A realistic target list is ready.")
-    outreach_contacts_planned: Optional[int] = _field("People planned to contact (AL-13: 5-10).", ge=0, le=500)
-    outreach_plan: Optional[OutreachPlan] = _field("How the planned outreach would go out (AL-11).")
+    outreach_contacts_planned: Optional[int] = _field("People planned to contact (5-10).",
+            cites=("AL-13",), ge=0, le=500)
+    outreach_plan: Optional[OutreachPlan] = _field("How the planned outreach would go out.", cites=("AL-11",))
 
 
 class Mentor(Section):
@@ -236,8 +242,9 @@ class Mentor(Section):
 
 
 class PostMatch(Section):
-    autopsy_done: Optional[bool] = _field("A post-Match autopsy is done (PM-02).")
-    plan: Optional[Literal["same_specialty", "pivot", "undecided"]] = _field("Plan for the next cycle (PM-03).")
+    autopsy_done: Optional[bool] = _field("A post-Match autopsy is done.", cites=("PM-02",))
+    plan: Optional[Literal["same_specialty", "pivot", "undecided"]] = _field("Plan for the next cycle.",
+            cites=("PM-03",))
     mentors: Optional[list[Mentor]] = _field("Current mentors.", max_length=MAX_ENTRIES)
     gap_year_options: Optional[list[Literal["pd_linked_research_fellow", "non_categorical_prelim", "observership",
                                             "scribe", "lab_volunteer", "clinical_research_coordinator",
@@ -245,7 +252,8 @@ class PostMatch(Section):
     gap_year_completed: Optional[list[Literal["pd_linked_research_fellow", "non_categorical_prelim", "observership",
                                               "scribe", "lab_volunteer", "clinical_research_coordinator",
                                               "other"]]] = _field(
-        "Gap-year roles already completed (not on offer: done), e.g. a finished research year (PM-08).", max_length=MAX_VALUES)
+        "Gap-year roles already completed (not on offer: done), e.g. a finished research year.",
+            cites=("PM-08",), max_length=MAX_VALUES)
     weakest_area: Optional[Literal["letters", "scores", "professionalism", "clinical", "scholarship",
                                    "interviews"]] = _field("The weakest part of the application.")
 
@@ -253,7 +261,7 @@ class PostMatch(Section):
 class ProgramContact(Section):
     program: Optional[str] = _field("The program's name or NRMP code.", min_length=1, max_length=120)
     at: Optional[datetime] = _field("When the program contacted you, with UTC offset.")
-    applied: Optional[bool] = _field("You had sent this program a SOAP application (NR-03).")
+    applied: Optional[bool] = _field("You had sent this program a SOAP application.", cites=("NR-03",))
     replied: Optional[bool] = _field("You have replied to it.")
 
     @field_validator("at")
@@ -266,7 +274,7 @@ class SoapOffer(Section):
     round: Optional[int] = _field("The offer round it came in (1 to 4).", ge=1, le=4)
     program: Optional[str] = _field("The program's name or NRMP code.", min_length=1, max_length=120)
     response: Optional[Literal["pending", "accepted", "rejected", "expired"]] = _field(
-        "What you did with the offer (NR-06: accepting is binding).")
+        "What you did with the offer (accepting is binding).", cites=("NR-06",))
 
 
 class SoapWeek(Section):
@@ -294,7 +302,7 @@ class Profile(Section):
     geography: Optional[Geography] = _field("Where they would train.")
     application: Optional[Application] = _field("The main-Match application.")
     relationships: Optional[Relationships] = _field("Faculty and alumni contacts.")
-    conduct: Optional[Conduct] = _field("Reputation as faculty see it (FA-08, RS-07, RS-11).")
+    conduct: Optional[Conduct] = _field("Reputation as faculty see it.", cites=("FA-08", "RS-07", "RS-11"))
     readiness: Optional[Readiness] = _field("How ready they are to be helped.")
     post_match: Optional[PostMatch] = _field("For post_soap, gap_year and reapplying phases.")
     soap_week: Optional[SoapWeek] = _field("SOAP week as it happens: applications, contacts, offers.")

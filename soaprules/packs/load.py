@@ -94,6 +94,7 @@ class RuleBook:
     clock: object = None  # packs.model.Clock: the phase the calendar implies
     silences: list = field(default_factory=list)  # LoadedSilence, in load order
     shown_when: dict = field(default_factory=dict)  # decision name -> condition for "Where you stand"
+    memo: dict = field(default_factory=dict, repr=False, compare=False)  # what is built from this book, kept on it
 
     def rule(self, rule_id: str) -> LoadedRule | None:
         return next((r for r in self.rules if r.id == rule_id), None)

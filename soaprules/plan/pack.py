@@ -141,24 +141,22 @@ def program_fields(joins: dict, regions: dict) -> dict[str, FieldSpec]:
     return out
 
 
-_loaded: dict = {}
-
-
 def load_plan_pack(book: RuleBook, path: str | Path | None = None) -> PlanPack:
     """The plan pack at `path` (default: the shipped one), checked against the advice
-    packs' decisions and calendar, which its rules may read. Kept per process by file
-    and book, so a batch or a what-if loop parses it once."""
+    packs' decisions and calendar, which its rules may read. Kept on the book, by file,
+    so a batch or a what-if loop parses it once (and it goes when the book goes)."""
     path = Path(path or DEFAULT_PLAN)
     try:
         stat = path.stat()
-        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, id(book))
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
     except OSError:
         key = None  # let the loader report the unreadable file, positioned
-    if key is not None and key in _loaded and _loaded[key][0] is book:
-        return _loaded[key][1]
+    loaded = book.memo.setdefault("plan_packs", {})
+    if key is not None and key in loaded:
+        return loaded[key]
     pack = _load(book, path)
     if key is not None:
-        _loaded[key] = (book, pack)
+        loaded[key] = pack
     return pack
 
 

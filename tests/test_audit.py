@@ -315,8 +315,9 @@ TAMPER = {  # column edited -> what the refusal must name
     "catalog text": ("UPDATE contents SET text = text || '#' WHERE sha256 = "
                      "(SELECT sha256 FROM record_files WHERE record_id = ? AND role = 'catalog')", "catalog"),
     "output": ("UPDATE records SET output = output || ' ' WHERE id = ?", "records.output"),
-    "output hash": ("UPDATE records SET output_sha256 = 'ab' || substr(output_sha256, 3) WHERE id = ?",
-                    "records.output"),
+    # always a different hash: one in 256 outputs' hashes already start with 'ab'
+    "output hash": ("UPDATE records SET output_sha256 = (CASE WHEN output_sha256 LIKE 'ab%' THEN 'cd' ELSE 'ab' END)"
+                    " || substr(output_sha256, 3) WHERE id = ?", "records.output"),
 }
 
 

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
 
+SOURCE_LINE = "source_line"  # a Diagnostic's extra may carry (SOURCE_LINE, line): the line as loaded
+
+
 class ExitCode(IntEnum):
     """What the process exit status says (README: exit codes)."""
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from soaprules.errors import Diagnostic, InputFileError, Position
+from soaprules.errors import SOURCE_LINE, Diagnostic, InputFileError, Position
 from soaprules.files import read_bytes
 
 MAX_BYTES = 2 * 1024 * 1024  # a profile is a few KB, a pack a few hundred; refuse before parsing
@@ -60,6 +60,7 @@ _YAML11 = [
 YAML11_READINGS = _YAML11  # writers quote text of these shapes, so it reads back as text
 
 PathKey = tuple  # ("rules", 3, "when"): keys and list indexes from the root
+LINE_BREAKS = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")  # the breaks YAML counts lines by
 
 
 @dataclass
@@ -87,8 +88,20 @@ class Document:
         return lines[number - 1] if 0 < number <= len(lines) else ""
 
     def diagnostic(self, path: PathKey, message: str, at_key: bool = False, **kw) -> Diagnostic:
-        return Diagnostic(message, file=self.file, position=self.position_of(path, at_key),
+        """A diagnostic at `path`, carrying its source line as loaded: the error renderer
+        shows that line, and never reads the file again (it may have changed since)."""
+        position = self.position_of(path, at_key)
+        if position is not None and self.text:
+            kw["extra"] = tuple(kw.get("extra", ())) + ((SOURCE_LINE, self.source_line(position.line)),)
+        return Diagnostic(message, file=self.file, position=position,
                           path=kw.pop("path_text", None) or format_path(path), **kw)
+
+    def source_line(self, number: int) -> str:
+        """Line `number` (1-based) as YAML counts lines; '' past the end."""
+        lines = self.__dict__.get("_lines")
+        if lines is None:
+            lines = self.__dict__["_lines"] = LINE_BREAKS.split(self.text)
+        return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
 def format_path(path: PathKey) -> str:

@@ -88,3 +88,21 @@ def test_a_misspelt_required_field_is_one_error_that_names_it(field, tmp_path):
     result = CliRunner().invoke(main, ["lint", str(pack), "--format", "json"])
     errors = [f for f in json.loads(result.stdout)["findings"] if f["severity"] == "error"]
     assert len(errors) == 1 and errors[0]["suggestion"] == field, errors
+
+
+def test_the_line_shown_is_the_line_loaded_not_the_file_read_again(tmp_path):
+    """A profile saved again between the load and the report: the snippet is what was read."""
+    import io
+
+    from soaprules.errors import SoapError
+    from soaprules.profile.load import load_profile
+    from soaprules.render.errors import render as render_errors
+
+    path = tmp_path / "p.yaml"
+    path.write_text("schema: soaprules/profile@1\ntarget:\n  specialty: neurologyy\n")
+    with pytest.raises(SoapError) as err:
+        load_profile(path)
+    path.write_text("schema: soaprules/profile@1\ntarget:\n  specialty: rewritten_since\n")
+    shown = io.StringIO()
+    render_errors(err.value.diagnostics, shown)
+    assert "specialty: neurologyy" in shown.getvalue() and "rewritten_since" not in shown.getvalue()

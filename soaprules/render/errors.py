@@ -22,7 +22,8 @@ import re
 import unicodedata
 from typing import TextIO
 
-from soaprules.errors import Diagnostic, SoapError
+from soaprules.errors import SOURCE_LINE, Diagnostic, SoapError
+from soaprules.source import LINE_BREAKS
 
 TOKEN = re.compile(r"[^\s,:\]}]+")
 WINDOW = 120  # columns of the source line shown around the column
@@ -30,8 +31,7 @@ LEFT = 40  # of them, at most this many before the column (more when the line en
 REACH = 4 * WINDOW  # characters looked at either side (zero-width ones take no column)
 FIELD = 600  # characters of a message, hint, expected... shown; the rest cut in the middle
 ELLIPSIS = "\u2026"
-LINE_BREAKS = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")  # the breaks YAML counts lines by
-SOURCE = "source_line"  # a Diagnostic's extra may carry (SOURCE, line): shown instead of reading the file
+SOURCE = SOURCE_LINE  # a Diagnostic's extra may carry (SOURCE, line): shown instead of reading the file
 
 
 def _unsafe(ch: str) -> bool:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from soaprules.authoring.lint import strongly_connected
+
 PACKAGE = Path(__file__).resolve().parent.parent / "soaprules"
 
 # The stages, in the order data flows (DESIGN.md): input, language, packs, engine, advice,
@@ -71,35 +73,8 @@ def stage(name: str) -> int:
 
 
 def cycles(graph: dict) -> list[list[str]]:
-    """Strongly connected components of more than one module (Tarjan)."""
-    index, low, stack, on, out, counter = {}, {}, [], set(), [], [0]
-
-    def visit(v):
-        index[v] = low[v] = counter[0]
-        counter[0] += 1
-        stack.append(v)
-        on.add(v)
-        for w in graph[v]:
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            comp = []
-            while True:
-                w = stack.pop()
-                on.discard(w)
-                comp.append(w)
-                if w == v:
-                    break
-            if len(comp) > 1:
-                out.append(sorted(comp))
-
-    for v in sorted(graph):
-        if v not in index:
-            visit(v)
-    return out
+    """Strongly connected components of more than one module (lint's Tarjan, which finds rule loops)."""
+    return sorted(sorted(c) for c in strongly_connected(graph) if len(c) > 1)
 
 
 GRAPH = {name: imports(name) for name in MODULES}

@@ -22,11 +22,7 @@ def gate(book, rule_id: str) -> dict:
         ids = [r.id for r in book.rules]
         raise UsageError(Diagnostic(f"no loaded rule has the id '{rule_id}'", suggestion=closest(rule_id, ids),
                                     hint="give a rule id from the packs, e.g. " + (ids[0] if ids else "rs-01")))
-    writers: dict = {}
-    for other in book.rules:
-        for fact in analysis.writes(other):
-            writers.setdefault(fact, []).append(other)
-    tree = _rule(rule, writers, frozenset(), None)
+    tree = _rule(rule, analysis.writers(book.rules), frozenset(), None)
     return {"schema": SCHEMA, "rule": rule.id, "tree": tree.to_dict()}
 
 

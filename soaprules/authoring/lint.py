@@ -355,15 +355,10 @@ class _Checker:
 
     def loops(self) -> list:
         rules = self.book.rules
-        writers: dict = defaultdict(list)
-        for rule in rules:
-            for name in rule.then.derive:
-                writers[("derived", name)].append(rule)
-            for name in rule.then.decide:
-                writers[("decision", name)].append(rule)
+        writers = analysis.writers(rules)
         edges = {r.id: sorted({w.id for _, s, n in _reads(r) for w in writers.get((s, n), [])}) for r in rules}
         out = []
-        for component in _strongly_connected(edges):
+        for component in strongly_connected(edges):
             first = min(component, key=lambda rid: self.book.rule(rid).index)
             if len(component) == 1 and first not in edges[first]:
                 continue
@@ -505,7 +500,7 @@ def _strings(data) -> str:
     return data if isinstance(data, str) else ""
 
 
-def _strongly_connected(edges: dict) -> list[list]:
+def strongly_connected(edges: dict) -> list[list]:
     """Tarjan's algorithm, iterative order by the dict's order so results are deterministic."""
     index: dict = {}
     low: dict = {}

@@ -278,15 +278,8 @@ def _reads(rule: LoadedRule) -> set[tuple[str, str]]:
     return set(analysis.facts_read(rule))
 
 
-def _writes(rule: LoadedRule) -> set[tuple[str, str]]:
-    return {("derived", n) for n in rule.then.derive} | {("decision", n) for n in rule.then.decide}
-
-
 def stratify(rules: list[LoadedRule]) -> dict[str, int]:
-    writers: dict = defaultdict(list)
-    for rule in rules:
-        for key in _writes(rule):
-            writers[key].append(rule)
+    writers = analysis.writers(rules)
     level: dict[str, int] = {}
     visiting: list[str] = []
 

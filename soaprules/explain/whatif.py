@@ -119,8 +119,7 @@ def cone(book, target: Target) -> tuple[set[str], set[str]]:
         rules.add(rule.id)
         read, facts = _reads(rule)
         paths |= read
-        todo += [r for r in book.rules if any(
-            (s == "derived" and n in r.then.derive) or (s == "decision" and n in r.then.decide) for s, n in facts)]
+        todo += [r for r in book.rules if analysis.writes(r) & facts]
     return rules, paths
 
 

@@ -220,6 +220,15 @@ def writes(rule) -> frozenset:
     return frozenset({("derived", k) for k in then.derive} | {("decision", k) for k in then.decide})
 
 
+def writers(rules) -> dict:
+    """(scope, name) -> the rules that write it, in the order given."""
+    out: dict = {}
+    for rule in rules:
+        for fact in sorted(writes(rule)):
+            out.setdefault(fact, []).append(rule)
+    return out
+
+
 # ---- words -----------------------------------------------------------------------------
 
 @singledispatch

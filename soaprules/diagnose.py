@@ -86,6 +86,17 @@ def to_diagnostic(doc: Document, err: dict, root: type[BaseModel], **extra) -> D
     return say(loc, f"{field} does not have the form this field takes ({kind})")  # a type not mapped above
 
 
+def to_diagnostics(doc: Document, errors: list, root: type[BaseModel], at: tuple = (), rule_id_of=None) -> list:
+    """pydantic's errors for the value at `at` of `doc`, as diagnostics, one per mistake.
+    `rule_id_of(loc)`: the rule a location belongs to, named in its diagnostic."""
+    found = []
+    for err in errors:
+        loc = at + tuple(err["loc"])
+        extra = {"rule_id": rule_id_of(loc)} if rule_id_of else {}
+        found.append(to_diagnostic(doc, {**err, "loc": loc}, root, **extra))
+    return one_per_mistake(found)
+
+
 def one_per_mistake(found: list[Diagnostic]) -> list[Diagnostic]:
     """A misspelt field is one mistake, not two: drop "required field X is missing" where an
     unknown field beside it already says "did you mean X"."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 import shutil
 import textwrap
 
+import pytest
+
 from soaprules.cli.main import main
 from soaprules.packs.load import DEFAULT_RULES_DIR
 from diagnostics_seen import names_place
@@ -49,3 +51,18 @@ def test_a_malformed_plan_case_is_a_positioned_error_not_a_traceback(runner, tmp
     result = runner.invoke(main, ["test", str(tree / "plan")])
     assert result.exit_code == 1 and "programs" in result.output
     assert names_place(result.output, f"{tests}:3") and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("with_,said", [("{status.phase: soap_week}", "is not a valid profile: status.phase"),
+                                        ("{status..phase: soap}", "is not a profile path")])
+def test_a_case_override_that_breaks_the_profile_is_a_pack_test_error(runner, tmp_path, with_, said):
+    tree, tests = _tree(tmp_path, f"""\
+        - name: bad override
+          profile: ../../tests/profiles/rs20-quiet-star.yaml
+          with: {with_}
+          programs: [{{code: A, specialty: internal_medicine, position_type: categorical, name: X, city: Y, state: NY, positions: 1, service: ERAS}}]
+          expect: {{A: {{verdict: apply}}}}
+        """)
+    result = runner.invoke(main, ["test", str(tree / "plan")])
+    assert result.exit_code == 1 and said in result.output, result.output
+    assert "Traceback" not in result.output

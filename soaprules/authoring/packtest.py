@@ -49,7 +49,7 @@ from soaprules.profile.load import validate_profile
 from soaprules.lang.evaluate import World, evaluate
 from soaprules.source import MAX_BYTES, Document, decode, load_document, parse_text
 from soaprules.suggest import closest
-from soaprules.diagnose import by_position, kind_of, one_per_mistake, to_diagnostic
+from soaprules.diagnose import by_position, kind_of, to_diagnostics
 
 TESTS_SCHEMA = "soaprules/pack-tests@1"
 TESTS_DIR = "tests"
@@ -141,8 +141,7 @@ def _validate(model, raw, doc: Document, at: tuple, errors: list):
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        errors.extend(one_per_mistake([to_diagnostic(doc, {**err, "loc": at + tuple(err["loc"])}, _Root)
-                                       for err in exc.errors()]))
+        errors.extend(to_diagnostics(doc, exc.errors(), _Root, at))
         return None
 
 

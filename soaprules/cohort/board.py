@@ -89,14 +89,14 @@ class Board:
         return out
 
 
-def row(source: str, advice: dict, shared: frozenset = frozenset(), tier_decision: str = "rescue_tier") -> Row:
+def row(source: str, advice: dict, shared: frozenset = frozenset(), tier_decision: str | None = None) -> Row:
     """`shared`: recommendation ids every student got; the row names the first other one."""
     decisions = advice.get("decisions", {})
     value = lambda name: decisions.get(name, {}).get("value")  # noqa: E731
     recs = advice.get("recommendations", [])
     own = [r for r in recs if r.get("id") not in shared]
     top = (own or recs or [{}])[0]
-    return Row(id=advice.get("profile_id") or source, source=source, tier=value(tier_decision),
+    return Row(id=advice.get("profile_id") or source, source=source, tier=value(tier_decision) if tier_decision else None,
                bucket=value("advocacy_bucket"), realism=value("specialty_realism"),
                red_flag_risk=value("red_flag_risk"), top_action=top.get("text"), top_action_id=top.get("id"),
                top_priority=top.get("priority"),
@@ -118,7 +118,7 @@ def board(records: Iterable[dict], piles: Piles | None) -> Board:
                                "message": first.get("message", "unreadable") + field_})
     shared = _shared(advice for _, advice in done)
     out.shared = list(shared.values())
-    decision = piles.decision if piles else "rescue_tier"
+    decision = piles.decision if piles else None  # packs with no board: no tiers to sort by
     out.rows = sorted((row(source, advice, frozenset(shared), decision) for source, advice in done), key=Row.key)
     return out
 

@@ -25,7 +25,7 @@ from soaprules.source import Document
 from soaprules.suggest import closest
 from soaprules.lang import templates
 from soaprules.lang.templates import placeholders
-from soaprules.diagnose import by_position, kind_of, one_per_mistake, to_diagnostic
+from soaprules.diagnose import by_position, kind_of, to_diagnostics
 
 CATALOG_FILE = "heuristics.yaml"
 MAX_DECISIONS = 250  # every decision is a field of one engine fact, which holds 255 (with t, id, sid)
@@ -222,9 +222,7 @@ def _validate(model, raw, doc: Document, at: tuple, errors: list):
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        found = [to_diagnostic(doc, {**err, "loc": at + tuple(err["loc"])}, Pack,
-                               rule_id=_rule_id_at(doc, at + tuple(err["loc"]))) for err in exc.errors()]
-        errors.extend(one_per_mistake(found))
+        errors.extend(to_diagnostics(doc, exc.errors(), Pack, at, lambda loc: _rule_id_at(doc, loc)))
         return None
 
 

@@ -18,7 +18,7 @@ from soaprules.profile.fields import FieldSpec, item_fields, profile_fields
 from soaprules.source import Document, load_document
 from soaprules.suggest import closest
 from soaprules.lang.templates import placeholders
-from soaprules.diagnose import one_per_mistake, to_diagnostic
+from soaprules.diagnose import to_diagnostics
 from soaprules.plan.programs import BY_NAME, COLUMNS
 
 SERVICES = BY_NAME["service"].values
@@ -166,7 +166,7 @@ def _load(book: RuleBook, path: Path) -> PlanPack:
     try:
         model = PlanPackModel.model_validate(doc.data)
     except ValidationError as exc:
-        raise PackError(one_per_mistake([to_diagnostic(doc, err, PlanPackModel) for err in exc.errors()])) from None
+        raise PackError(to_diagnostics(doc, exc.errors(), PlanPackModel)) from None
     params = {k: (v.value if isinstance(v, NrmpParam) else v) for k, v in model.params.items()}
     regions = _regions(model, doc, errors)
     _check_joins(model, doc, errors)

@@ -15,15 +15,16 @@ and deciding rule each program must get. They live beside the plan pack
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from pathlib import Path
 
-from soaprules.errors import Diagnostic, PackError
+from pydantic import ValidationError
+
+from soaprules.errors import AnswerError, Diagnostic, PackError
 from soaprules.profile import paths
 from soaprules.packs.load import DEFAULT_RULES_DIR
 from soaprules.profile.model import Profile
-from soaprules.source import load_document
+from soaprules.source import format_path, load_document
 from soaprules.plan.programs import ProgramList, _checked
 from soaprules.plan.run import plan_profile
 
@@ -115,10 +116,14 @@ def _regions() -> dict:
 
 
 def _profile(path: Path, overrides: dict) -> Profile:
-    data = copy.deepcopy(load_document(path).data)
-    for dotted, value in overrides.items():
-        data = paths.put(data, dotted, value)
+    data = load_document(path).data  # paths.put copies: the parsed document is never changed
     try:
+        for dotted, value in overrides.items():
+            data = paths.put(data, dotted, value)
         return Profile.model_validate(data)
-    except Exception as exc:  # a test file's mistake, reported as such
-        raise PackError(Diagnostic(f"case profile {path.name} with {overrides}: {exc}", file=str(path))) from None
+    except AnswerError as exc:  # a test file's mistake, reported as such
+        raise PackError(Diagnostic(f"case profile {path.name}: {exc}", file=str(path))) from None
+    except ValidationError as exc:
+        wrong = ", ".join(f"{format_path(e['loc'])} ({e['type']})" for e in exc.errors())
+        raise PackError(Diagnostic(f"case profile {path.name} with {overrides} is not a valid profile: {wrong}",
+                                   file=str(path))) from None

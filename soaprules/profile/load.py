@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from soaprules.errors import ProfileError
 from soaprules.profile.model import Profile
 from soaprules.source import Document, load_lazily
-from soaprules.diagnose import by_position, kind_of, one_per_mistake, to_diagnostic
+from soaprules.diagnose import by_position, kind_of, to_diagnostics
 
 
 def load_profile(path: str | Path) -> tuple[Profile, Document]:
@@ -29,7 +29,7 @@ def validate_profile(doc: Document) -> tuple[Profile, Document]:
             return Profile.model_validate(doc.data), doc
     except ValidationError as exc:
         errors = exc.errors()
-    found = one_per_mistake([to_diagnostic(doc, err, Profile) for err in errors])
+    found = to_diagnostics(doc, errors, Profile)
     raise ProfileError(sorted(found, key=by_position))
 
 

@@ -29,6 +29,23 @@ MAX_INT_DIGITS = 18  # fits the engine's 64-bit integers; Python's own limit (4,
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """The safe loader, resolving plain scalars by YAML 1.2's core schema (below)."""
 
+    def resolve(self, kind, value, implicit):
+        """PyYAML's resolution, memoised for plain scalars: it depends on the text alone
+        (the resolvers are this class's, fixed below), and the composer, the tag check and
+        the value each ask for it, for the same keys and values in every file."""
+        if kind is not yaml.ScalarNode or implicit != (True, False):
+            return super().resolve(kind, value, implicit)
+        tag = _PLAIN_TAGS.get(value)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(_PLAIN_TAGS) < _MEMO_SIZE:
+                _PLAIN_TAGS[value] = tag
+        return tag
+
+
+_PLAIN_TAGS: dict[str, str] = {}
+_MEMO_SIZE = 20_000  # distinct plain texts remembered; beyond that, resolved each time
+
 
 _Loader.yaml_implicit_resolvers = {}
 _TAG = "tag:yaml.org,2002:"
@@ -226,10 +243,18 @@ class _Builder:
                       expected="a date that exists, e.g. 2026-03-16T10:00:00-04:00")
 
     def check_yaml11(self, node, path: PathKey) -> None:
+        value = node.value
+        if value in _READS_THE_SAME:
+            return
         for pattern, problem, expected in _YAML11:
-            if pattern.match(node.value):
-                self.fail(node, f"'{node.value}' {problem}", path, expected=expected,
-                          hint=f"write '{node.value}' in quotes if you mean the text")
+            if pattern.match(value):
+                self.fail(node, f"'{value}' {problem}", path, expected=expected,
+                          hint=f"write '{value}' in quotes if you mean the text")
+        if len(_READS_THE_SAME) < _MEMO_SIZE:
+            _READS_THE_SAME.add(value)
+
+
+_READS_THE_SAME: set[str] = set()  # plain texts YAML 1.1 and 1.2 read alike (checked once)
 
 
 def _check_depth(text: str, file: str) -> None:

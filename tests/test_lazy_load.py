@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 
 from soaprules.errors import SoapError
 from soaprules.profile.load import load_profile, validate_profile
+from soaprules import source
 from soaprules.source import LazyDocument, decode, parse_lazily, parse_text
 from conftest import PROFILES
 from test_loader_fuzz import mutated, yamlish
@@ -70,3 +71,63 @@ def test_an_alias_bomb_is_refused_alike_and_read_once():
     text = _alias_bomb()
     _same(text)
     _same("deep: " + "[" * 70 + "]" * 70 + "\n" + text.split("\n", 1)[-1])  # deep and a bomb: the depth speaks first
+
+
+# ---- memoised scalar resolution ----------------------------------------------------------
+#
+# source.py remembers, by text, each plain scalar's resolved tag and that it reads alike in
+# YAML 1.1 and 1.2. A text read with both memos warm (by the very scalars it holds, and by
+# another text's) must read exactly as with nothing remembered.
+
+def _text(raw: bytes) -> str | None:
+    try:
+        return decode(raw, "p.yaml")
+    except SoapError:
+        return None
+
+
+def _forgetting(read, text: str):
+    source._PLAIN_TAGS.clear()
+    source._READS_THE_SAME.clear()
+    return _reading(read, text)
+
+
+@FUZZ
+@given(mutated() | yamlish, mutated() | yamlish)
+def test_a_warm_memo_reads_as_a_cold_one(before, raw):
+    text, other = _text(raw), _text(before)
+    if text is None:
+        return
+    for read in (parse_text, parse_lazily):
+        cold = _forgetting(read, text)
+        if other is not None:
+            _reading(read, other)
+        _reading(read, text)
+        assert _reading(read, text) == cold
+
+
+SHAPES = ["123", "0244", "yes", "3:54", "~", "null", "true", "1.5", "1e3", ".nan", "2026-03-16", "<<", "x"]
+
+
+@pytest.mark.parametrize("plain", SHAPES)
+def test_a_plain_text_remembered_does_not_leak_into_a_quoted_or_tagged_one(plain):
+    """The memo is for plain scalars only: the same text quoted is a string, and under a tag
+    is checked against that tag, however often the plain form was read before."""
+    for read in (parse_text, parse_lazily):
+        plain_reading = _forgetting(read, f"a: {plain}\n")
+        for _ in range(2):  # the memo warm from here on
+            assert _reading(read, f"a: {plain}\n") == plain_reading
+            quoted = read(f"a: '{plain}'\nb: \"{plain}\"\n", "p.yaml").data
+            assert quoted == {"a": plain, "b": plain}
+            assert _reading(read, f"a: !!str {plain}\n") == _forgetting(read, f"a: !!str {plain}\n")
+
+
+def test_the_memo_is_bounded():
+    source._PLAIN_TAGS.clear()
+    source._READS_THE_SAME.clear()
+    many = "".join(f"k{i}: v{i}\n" for i in range(source._MEMO_SIZE // 2 + 10))
+    parse_text(many, "p.yaml")
+    parse_text(many.replace("v", "w"), "p.yaml")
+    assert len(source._PLAIN_TAGS) <= source._MEMO_SIZE
+    assert len(source._READS_THE_SAME) <= source._MEMO_SIZE
+    assert parse_text("k1: 0244x\n", "p.yaml").data == {"k1": "0244x"}  # past the bound: still resolved

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from soaprules.cohort import board as cohort
 from soaprules.advice import build
@@ -248,3 +249,22 @@ def test_a_gap_year_student_sees_the_months_to_the_next_cycle(fixture_advice):
     assert "THE 6 MONTHS TO THE NEXT CYCLE (ERAS, Sep 2026)" in ANSI.sub("", out.getvalue())
     assert not too_wide(out.getvalue(), 60)
     assert months_to_next_cycle(fixture_advice["warned-derm-three-cities"], date(2026, 12, 2)) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.sampled_from("ab cd-\u00e9\t"), max_size=120), st.integers(10, 90),
+       st.sampled_from(["", "  ", "- ", "    * "]), st.sampled_from(["", "   ", "\t"]), st.booleans())
+def test_plain_paragraphs_are_textwraps_fill_memoised_or_not(text, width, first, rest, long_words):
+    """Plain.para remembers filled paragraphs: the second writing of a paragraph (from the
+    memo) is byte for byte the first, and both are textwrap's own fill of those arguments."""
+    import io
+    import textwrap
+
+    from soaprules.render.term import Plain
+
+    expected = textwrap.fill(text, width, initial_indent=first, subsequent_indent=rest,
+                             break_on_hyphens=False, break_long_words=long_words) + "\n"
+    for _ in range(2):
+        out = io.StringIO()
+        Plain(out, width, break_long_words=long_words).para(text, rest, first)
+        assert out.getvalue() == expected

@@ -20,6 +20,7 @@ import os
 import shutil
 import sys
 import textwrap
+from functools import lru_cache
 from typing import TextIO
 
 REPORT_COMMANDS = ("advise", "assess", "cohort", "explain", "whatif")
@@ -46,6 +47,15 @@ THEME = {
 }
 
 
+@lru_cache(maxsize=8192)
+def filled(text: str, width: int, first: str, rest: str, break_long_words: bool) -> str:
+    """textwrap.fill, memoised: a cohort's reports repeat most paragraphs (the same advice
+    and citations), and filling is a pure function of these arguments. Bounded, so a long
+    batch holds at most a few MB of them."""
+    return textwrap.fill(text, width, initial_indent=first, subsequent_indent=rest,
+                         break_on_hyphens=False, break_long_words=break_long_words)
+
+
 class Plain:
     """textwrap at a fixed width: the file and pipe form, byte for byte stable."""
 
@@ -57,9 +67,7 @@ class Plain:
     def para(self, text: str, rest: str, first: str | None = None, style: str | None = None) -> None:
         """`text` filled to the width: `first` before its first line (default `rest`), `rest`
         before the others."""
-        self.out.write(textwrap.fill(text, self.width, initial_indent=rest if first is None else first,
-                                     subsequent_indent=rest, break_on_hyphens=False,
-                                     break_long_words=self.break_long_words) + "\n")
+        self.out.write(filled(text, self.width, rest if first is None else first, rest, self.break_long_words) + "\n")
 
     def line(self, text: str = "", style: str | None = None) -> None:
         self.out.write(text + "\n")

@@ -148,8 +148,8 @@ def article_name(seed: str) -> str:
 
 @lru_cache(maxsize=1)
 def articles() -> dict:
+    from soaprules.packs.cache import load_document  # parsed once per content, as the loader reads it
     from soaprules.packs.load import CATALOG_FILE, DEFAULT_RULES_DIR
-    from soaprules.source import load_document
 
     path = DEFAULT_RULES_DIR / CATALOG_FILE
     if not path.exists():

@@ -200,3 +200,22 @@ def check_unknowns(tmp_path_factory, text: str, people: list) -> None:
 @given(text=packs(), people=st.lists(profiles(), min_size=1, max_size=8))
 def test_generated_unknowns_agree_with_the_interpreter_on_generated_packs(tmp_path_factory, text, people):
     check_unknowns(tmp_path_factory, text, people)
+
+
+@settings(max_examples=60, phases=[Phase.explicit, Phase.generate], **COMMON)
+@given(text=packs(), people=st.lists(profiles(), min_size=1, max_size=8))
+def test_because_agrees_with_the_interpreter_on_generated_packs(tmp_path_factory, text, people):
+    """lang.evaluate.because: the true evidence of every rule, as the interpreter has it."""
+    from soaprules.lang.evaluate import because, evaluate
+    path = tmp_path_factory.mktemp("gen") / "gen.yaml"
+    path.write_text(text)
+    try:
+        program = compile_book(load_rulebook([path]))
+    except PackError as exc:
+        assume(False)
+        raise AssertionError from exc
+    for profile in people:
+        run = evaluate_profile(program, profile, ReferenceMatcher())
+        for rule in program.book.rules:
+            expected = [e for e in evaluate(rule.when, run.world).evidence if e.verdict is True]
+            assert because(rule.when, run.world) == expected, (text, profile, rule.id)

@@ -18,7 +18,7 @@ from soaprules.engine.compile import DERIVED_COUNT, DERIVED_VALUES, ChunkPlan, P
 from soaprules.packs.load import LoadedRule
 from soaprules.profile import paths
 from soaprules.profile.model import Profile
-from soaprules.lang.evaluate import Evidence, World, count_interval, evaluate
+from soaprules.lang.evaluate import Evidence, World, because, count_interval, evaluate
 from soaprules.engine.resolve import Proposal, resolve
 
 
@@ -38,6 +38,11 @@ class Firing:
         answer as the world at firing time: a rule reads only derived facts and
         decisions of lower strata, complete before its own stratum ran."""
         return tuple(evaluate(self.rule.when, self.world).evidence)
+
+    @cached_property
+    def because(self) -> tuple:
+        """The part of `evidence` that is true (what a report shows), made without the rest."""
+        return tuple(because(self.rule.when, self.world))
 
 
 @dataclass
@@ -250,5 +255,5 @@ def _fire(run: Evaluation, rule: LoadedRule, stratum: int, bindings: dict) -> No
     run.firings.append(Firing(rule, stratum, tuple(sorted(bindings.items())), tuple(asserted), proposed, run.world))
 
 
-def evidence_of(firing: Firing) -> list[Evidence]:
-    return [e for e in firing.evidence if e.verdict is True]
+def evidence_of(firing: Firing) -> tuple[Evidence, ...]:
+    return firing.because

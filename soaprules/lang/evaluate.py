@@ -251,6 +251,59 @@ def _some_verdict(node: cond.Some, world: World) -> bool | None:
     return out
 
 
+def because(node, world: World) -> list[Evidence]:
+    """The evidence of a condition that is true, that is itself true (a report's `because`):
+    what `evaluate(node, world).evidence` holds with verdict True, in its order, built
+    without the evidence of branches that did not decide. Only an `any`'s branches, and
+    what a `not` negates, are asked for their verdict (the short-circuit `verdict`); a
+    condition found not to be true on the way is read the long way, so the answer is the
+    interpreter's whatever is asked."""
+    out: list = []
+    if _because(node, world, None, None, out):
+        return out
+    return [e for e in evaluate(node, world).evidence if e.verdict is True]
+
+
+def _because(node, world: World, item, item_path, out: list) -> bool:
+    """Append the true evidence of `node` if it is true (False: it is not; `out` is then of
+    no use). As `evaluate` reads it: a true `all` keeps every child's evidence, a true `any`
+    its true children's, a true `not` over a test, `some` or count none (what it negates is
+    false, and so is its evidence)."""
+    if isinstance(node, cond.Test):
+        result = _test(node, world, item, item_path)
+        out += result.evidence
+        return result.value is True
+    if isinstance(node, cond.All):
+        return all(_because(child, world, item, item_path, out) for child in node.children)
+    if isinstance(node, cond.Any_):
+        true = False
+        for child in node.children:
+            if verdict(child, world, item) is True:
+                true = _because(child, world, item, item_path, out)
+                if not true:
+                    return False
+        return true
+    if isinstance(node, cond.Not):
+        child = node.child
+        if isinstance(child, cond.Not):
+            return _because(child.child, world, item, item_path, out)
+        if isinstance(child, (cond.All, cond.Any_)):  # De Morgan, as `evaluate` reads it
+            kind = cond.Any_ if isinstance(child, cond.All) else cond.All
+            flipped = kind(tuple(cond.Not(c, c.at) for c in child.children), node.at)
+            return _because(flipped, world, item, item_path, out)
+        return verdict(child, world, item) is False
+    if isinstance(node, cond.Some):
+        for i, entry in enumerate(paths.items(world.data, node.list_path) or ()):
+            if node.where is None:
+                return True  # the first entry: no evidence
+            if verdict(node.where, world, entry) is True:  # the first that matches, as `_some` picks
+                return _because(node.where, world, entry, f"{node.list_path}[{i}]", out)
+        return False
+    result = _count(node, world)
+    out += result.evidence
+    return result.value is True
+
+
 def missing_inputs(node, world: World, memo: dict | None = None) -> set[str]:
     """Profile paths whose absence made `node` unknown (for the report's `unknowns`)."""
     if verdict(node, world, memo=memo) is not None:

@@ -142,6 +142,7 @@ def forget() -> None:
 
     source._PLAIN_TAGS.clear()
     source._READS_THE_SAME.clear()
+    source._PLAIN_VALUES.clear()
     filled.cache_clear()
 
 

@@ -344,6 +344,8 @@ class _FastBuilder(_Builder):
             raise _Expanded(node, path)
         if len(path) > MAX_DEPTH:
             raise _Refused()
+        if node.__class__ is yaml.ScalarNode:
+            return self.plain(node, path)
         self.check_tag(node, path)
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path)
@@ -351,19 +353,43 @@ class _FastBuilder(_Builder):
             return [self.build(child, path + (i,)) for i, child in enumerate(node.value)]
         return self.scalar(node, path)
 
+    def plain(self, node, path: PathKey):
+        """A scalar's checked value; a plain one's remembered by its tag and text, which
+        decide both the checks (tag, YAML 1.1) and the value: the same words and numbers
+        recur in every profile. Only values that passed are remembered, all immutable."""
+        if node.style:
+            self.check_tag(node, path)
+            return self.scalar(node, path)
+        key = (node.tag, node.value)
+        value = _PLAIN_VALUES.get(key, _UNSEEN)
+        if value is _UNSEEN:
+            self.check_tag(node, path)
+            value = self.scalar(node, path)
+            if len(_PLAIN_VALUES) < _MEMO_SIZE:
+                _PLAIN_VALUES[key] = value
+        return value
+
     def mapping(self, node, path: PathKey) -> dict:
         self.loader.flatten_mapping(node)
         out: dict = {}
         for key_node, value_node in node.value:
-            if key_node.tag != _TAG + "merge":
+            if key_node.tag == _TAG + "merge":  # checked by flatten_mapping, never remembered
+                key = self.scalar(key_node, path)
+            elif key_node.__class__ is yaml.ScalarNode:
+                key = self.plain(key_node, path)
+            else:
                 self.check_tag(key_node, path)
-            key = self.scalar(key_node, path)
+                key = self.scalar(key_node, path)
             if not isinstance(key, (str, int, bool)) or isinstance(key, bool):
                 key = str(key)
             if key in out:
                 raise _Refused()
             out[key] = self.build(value_node, path + (key,))
         return out
+
+
+_PLAIN_VALUES: dict[tuple[str, str], Any] = {}  # (tag, text) of a plain scalar -> its checked value
+_UNSEEN = object()
 
 
 class LazyDocument(Document):

@@ -76,7 +76,7 @@ def test_an_alias_bomb_is_refused_alike_and_read_once():
 # ---- memoised scalar resolution ----------------------------------------------------------
 #
 # source.py remembers, by text, each plain scalar's resolved tag and that it reads alike in
-# YAML 1.1 and 1.2. A text read with both memos warm (by the very scalars it holds, and by
+# YAML 1.1 and 1.2, and the fast path each plain scalar's checked value by tag and text. A text read with both memos warm (by the very scalars it holds, and by
 # another text's) must read exactly as with nothing remembered.
 
 def _text(raw: bytes) -> str | None:
@@ -86,9 +86,14 @@ def _text(raw: bytes) -> str | None:
         return None
 
 
-def _forgetting(read, text: str):
+def _forget() -> None:
     source._PLAIN_TAGS.clear()
     source._READS_THE_SAME.clear()
+    source._PLAIN_VALUES.clear()
+
+
+def _forgetting(read, text: str):
+    _forget()
     return _reading(read, text)
 
 
@@ -123,11 +128,30 @@ def test_a_plain_text_remembered_does_not_leak_into_a_quoted_or_tagged_one(plain
 
 
 def test_the_memo_is_bounded():
-    source._PLAIN_TAGS.clear()
-    source._READS_THE_SAME.clear()
+    _forget()
     many = "".join(f"k{i}: v{i}\n" for i in range(source._MEMO_SIZE // 2 + 10))
-    parse_text(many, "p.yaml")
-    parse_text(many.replace("v", "w"), "p.yaml")
+    for read in (parse_text, parse_lazily):
+        read(many, "p.yaml")
+        read(many.replace("v", "w"), "p.yaml")
     assert len(source._PLAIN_TAGS) <= source._MEMO_SIZE
     assert len(source._READS_THE_SAME) <= source._MEMO_SIZE
+    assert len(source._PLAIN_VALUES) <= source._MEMO_SIZE
+    assert parse_lazily("k1: w1\nk2: 12\n", "p.yaml").data == {"k1": "w1", "k2": 12}  # past the bound
     assert parse_text("k1: 0244x\n", "p.yaml").data == {"k1": "0244x"}  # past the bound: still resolved
+
+
+KEYS_AND_VALUES = ["a: 1\n'1': b\n1: c\n", "x: !!str 12\ny: 12\n", "<<: {a: 1}\nb: 2\n", "a: 3:54\n",
+                   "a: !!merge <<\n", "!!merge <<: {a: 1}\nb: <<\n", "a: !!int 12\nb: !!int x\n",
+                   "a: 2026-02-30\n", "a: 2026-03-16\nb: !!timestamp 2026-03-16\n", "1e400: x\n",
+                   "a: 1234567890123456789\n", "[1, 2]: x\n", "a: .inf\n", "a: ~\nb: null\nc: !!null ~\n"]
+
+
+@pytest.mark.parametrize("text", KEYS_AND_VALUES)
+def test_remembered_values_are_the_checked_ones_for_keys_tags_and_refusals(text):
+    """A key or value remembered from one reading gives what a cold reading gives in every
+    other place: as a key or a value, under a tag, refused or not. Every text is read cold,
+    then again after all the others have warmed the memos."""
+    cold = {t: _forgetting(parse_lazily, t) for t in KEYS_AND_VALUES}
+    for other in KEYS_AND_VALUES:
+        _reading(parse_lazily, other)
+    assert _reading(parse_lazily, text) == cold[text] == _forgetting(parse_text, text)

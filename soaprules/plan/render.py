@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
+
+from soaprules.render import json_out
 
 FORMATS = ("text", "markdown", "json", "csv", "html")
 
@@ -72,7 +73,7 @@ def markdown(doc: dict) -> str:
 
 
 def json_text(doc: dict) -> str:
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_out.dumps(doc)
 
 
 def csv_text(doc: dict) -> str:

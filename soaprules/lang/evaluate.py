@@ -323,30 +323,6 @@ def missing_inputs(node, world: World, memo: dict | None = None) -> set[str]:
 # into its undecided children for the paths. Same answers as `missing_inputs`, rule by
 # rule (tests/test_unknowns.py holds one to the other).
 
-def _all3(*values):
-    out = True
-    for v in values:
-        if v is False:
-            return False
-        if v is None:
-            out = None
-    return out
-
-
-def _any3(*values):
-    out = False
-    for v in values:
-        if v is True:
-            return True
-        if v is None:
-            out = None
-    return out
-
-
-def _not3(v):
-    return None if v is None else not v
-
-
 _EMPTY = {}
 _APPLY = {"eq": "{x} == {k}", "ne": "{x} != {k}", "lt": "{x} < {k}", "lte": "{x} <= {k}", "gt": "{x} > {k}",
           "gte": "{x} >= {k}", "in": "{x} in {k}", "not_in": "{x} not in {k}", "contains": "{k} in {x}",
@@ -357,7 +333,7 @@ class _Source:
     """Generated code under construction: constants, fresh names, the shared leaves."""
 
     def __init__(self):
-        self.space: dict = {"_all3": _all3, "_any3": _any3, "_not3": _not3, "_dig": paths.get, "_list_items": paths.items,
+        self.space: dict = {"_dig": paths.get, "_list_items": paths.items,
                             "_interval_verdict": interval_verdict, "_EMPTY": _EMPTY}
         self.defs: list[str] = []
         self.n = 0
@@ -415,29 +391,32 @@ class _Scope:
         if isinstance(node, (cond.All, cond.Any_)):
             parts = [self.verdict(c, out) for c in node.children]
             var = self.src.name("n")
-            out.append(f"{var} = {'_all3' if isinstance(node, cond.All) else '_any3'}({', '.join(parts)})")
+            out.append(f"{var} = {_junction_expr(isinstance(node, cond.Any_), parts)}")
             return var
         if isinstance(node, cond.Not):
             inner = self.verdict(node.child, out)
             var = self.src.name("n")
-            out.append(f"{var} = _not3({inner})")
+            out.append(f"{var} = None if {inner} is None else not {inner}")
             return var
         if isinstance(node, cond.Some) and not self.item:
             verdict_fn, _ = self.src_where(node.where)
             key = ("some", node.list_path, cond.aggregate_key(node.list_path, node.where, None))
-            if key not in self.leaves:
+            if key not in self.leaves:  # made where a rule first needs it: a pass over a list
                 var = self.leaves[key] = self.src.name("s")
-                self.lines.append(f"{var} = _some({self.src.const(node.list_path)}, {verdict_fn}, data, w)")
-            return self.leaves[key]
+                self.lines.append(f"{var} = _UNSET")
+            var = self.leaves[key]
+            out.append(f"if {var} is _UNSET: {var} = _some({self.src.const(node.list_path)}, {verdict_fn}, data, w)")
+            return var
         if isinstance(node, cond.Count) and not self.item:
             verdict_fn, _ = self.src_where(node.where)
             key = ("count", node.key)
             if key not in self.leaves:
                 var = self.leaves[key] = self.src.name("c")
-                sum_field = self.src.const(node.sum_field)
-                self.lines.append(f"{var} = _count({self.src.const(node.list_path)}, {verdict_fn}, {sum_field}, data)")
-            var = self.src.name("n")
+                self.lines.append(f"{var} = _UNSET")
             iv = self.leaves[key]
+            out.append(f"if {iv} is _UNSET: {iv} = _count({self.src.const(node.list_path)}, {verdict_fn}, "
+                       f"{self.src.const(node.sum_field)}, data)")
+            var = self.src.name("n")
             out.append(f"{var} = None if {iv} is None else _interval_verdict({node.op!r}, {iv}[0], {iv}[1], "
                        f"{self.src.const(node.value)})")
             return var
@@ -484,10 +463,10 @@ class _Scope:
             if isinstance(n, (cond.All, cond.Any_)):
                 parts = [walk(c) for c in n.children]
                 var = self.src.name("n")
-                out.append(f"{var} = {'_all3' if isinstance(n, cond.All) else '_any3'}({', '.join(parts)})")
+                out.append(f"{var} = {_junction_expr(isinstance(n, cond.Any_), parts)}")
             elif isinstance(n, cond.Not):
-                var = self.src.name("n")
-                out.append(f"{var} = _not3({walk(n.child)})")
+                var, inner = self.src.name("n"), walk(n.child)
+                out.append(f"{var} = None if {inner} is None else not {inner}")
             else:
                 var = self.verdict(n, out)
             names[id(n)] = var
@@ -585,13 +564,15 @@ def compile_unknowns(rules: list):
         body.append(f"    if {rid} not in fired:")
         body += ["        " + line for line in lines]
         body.append(f"        if {top} is None:")
-        body.append(f"            add = _adder(found, {rid})")
-        body += ["    " + line for line in paths] or ["            pass"]
+        body.append("            acc = []")
+        body.append("            add = acc.append")
+        body += ["    " + line for line in paths]
+        body.append(f"            _merge(found, {rid}, acc)")
     fn = "\n".join(["def unknowns(w, fired):", "    data, D, C, T = w.data, w.derived, w.decisions, w.timeline",
                     "    it, ip, found = _EMPTY, None, {}"] + ["    " + line for line in scope.lines] + body +
                    ["    return found"])
     src.space.update(_some=_gen_some, _some_paths=_gen_some_paths, _count=_gen_count, _paths=_paths, _verdict=verdict,
-                     _adder=_adder)
+                     _merge=_merge, _UNSET=_UNSET)
     text = "\n\n".join(src.defs + [fn]) + "\n"
     exec(compile(text, "<soaprules unknowns>", "exec"), src.space)
     out = src.space["unknowns"]
@@ -599,15 +580,23 @@ def compile_unknowns(rules: list):
     return out
 
 
-def _adder(found: dict, rule_id: str):
-    """`add(path)` for one undecided rule: each path lists the rule once."""
-    seen: set = set()
+def _merge(found: dict, rule_id: str, added: list) -> None:
+    """The paths one undecided rule added, each listing the rule once."""
+    for path in dict.fromkeys(added):
+        found.setdefault(path, []).append(rule_id)
 
-    def add(path: str) -> None:
-        if path not in seen:
-            seen.add(path)
-            found.setdefault(path, []).append(rule_id)
-    return add
+
+_UNSET = object()  # a list's verdict not yet needed in this profile
+
+
+def _junction_expr(decisive: bool, parts: list[str]) -> str:
+    """`_any3(*parts)` (decisive True) or `_all3(*parts)` as one expression, no call:
+    the decisive value if any part has it, else unknown if any part is, else the other."""
+    if not parts:
+        return repr(not decisive)
+    hit = " or ".join(f"{p} is {decisive}" for p in parts)
+    unknown = " or ".join(f"{p} is None" for p in parts)
+    return f"{decisive} if ({hit}) else (None if ({unknown}) else {not decisive})"
 
 
 def compile_intervals(aggregates: dict):

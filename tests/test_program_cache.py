@@ -135,3 +135,42 @@ def test_cache_off_writes_nothing(packs, monkeypatch, tmp_path):
     monkeypatch.setenv("SOAPRULES_CACHE", "off")
     pipeline.program_for([packs])
     assert program_cache.directory() is None and not (tmp_path / "cache").exists()
+
+
+def _every_file(root) -> list:
+    return sorted(p for p in root.rglob("*.yaml") if p.is_file())
+
+
+def test_a_cached_document_is_the_parsed_one_position_by_position(packs, monkeypatch):
+    """A pack read back from the cache has the data, the tables and the answer of
+    `position_of` the parse gives: at every recorded path (value and key), below one (its
+    nearest ancestor's), and where none is (None)."""
+    files = _every_file(packs)  # the packs and the heuristics catalog
+    assert len(files) >= 9
+    for path in files:
+        program_cache.load_document(path)  # stores
+        cached = program_cache.load_document(path)
+        parsed = source.parse_text(path.read_text(encoding="utf-8"), str(path))
+        assert isinstance(cached, program_cache.CachedDocument), path
+        asked = list(parsed.positions) + [p + ("no_such_key", 7) for p in list(parsed.positions)[:50]]
+        for at in asked:
+            assert cached.position_of(at) == parsed.position_of(at), (path, at)
+        for at in parsed.key_positions:
+            assert cached.position_of(at, key=True) == parsed.position_of(at, key=True), (path, at)
+        assert cached.position_of(("no_such_section", 0)) == parsed.position_of(("no_such_section", 0))
+        assert (cached.data, cached.positions, cached.key_positions) == \
+            (parsed.data, parsed.positions, parsed.key_positions)
+        assert list(cached.positions) == list(parsed.positions)  # the same order too
+
+
+def test_a_cached_document_keeps_integer_and_text_keys_apart(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOAPRULES_CACHE", str(tmp_path / "cache"))
+    pack = tmp_path / "p.yaml"
+    pack.write_text("a:\n  1: one\n  '1': text\n  b: [x, {c: 2}]\n")
+    program_cache.load_document(pack)
+    cached = program_cache.load_document(pack)
+    parsed = source.parse_text(pack.read_text(), str(pack))
+    assert isinstance(cached, program_cache.CachedDocument)
+    for at in (("a", 1), ("a", "1"), ("a", "b", 1, "c"), ("a", "b", 1), ("a", "b", 5)):
+        assert cached.position_of(at) == parsed.position_of(at), at
+    assert cached.position_of(("a", 1)) != cached.position_of(("a", "1"))

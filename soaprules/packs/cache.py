@@ -37,7 +37,7 @@ from soaprules.errors import Position, SoapError
 from soaprules.files import read_bytes
 from soaprules.source import MAX_BYTES, Document, decode, parse_text
 
-FORMAT = 3  # 3: positions carry their end
+FORMAT = 4  # 3: positions carry their end; 4: positions keyed by their path as JSON text
 KEEP = 64  # entries kept; the least recently used beyond that are removed
 _PACKAGE = Path(__file__).resolve().parents[1]
 _SECRET = "secret"
@@ -137,17 +137,67 @@ def _decode(value):
     raise ValueError(f"unknown tag {tag!r}")
 
 
-def _positions(table: dict) -> list:
-    return [[list(path), p.line, p.column, p.end_line, p.end_column] for path, p in table.items()]
+def _positions(table: dict) -> dict:
+    """{path as JSON text: [line, column, end line, end column]}: JSON decodes it into the
+    very dict a lookup needs, so a cold run builds no table of its own."""
+    return {_key(path): [p.line, p.column, p.end_line, p.end_column] for path, p in table.items()}
 
 
-def _table(rows: list) -> dict:
-    return {tuple(path): Position(int(line), int(column), _int(end_line), _int(end_column))
-            for path, line, column, end_line, end_column in rows}
+def _key(path) -> str:
+    return json.dumps(list(path), separators=(",", ":"), ensure_ascii=False)
+
+
+def _rows(value) -> dict:
+    if not isinstance(value, dict) or not all(isinstance(v, list) and len(v) == 4 for v in value.values()):
+        raise ValueError("not a position table")
+    return value
+
+
+def _position(row: list) -> Position:
+    line, column, end_line, end_column = row
+    return Position(int(line), int(column), _int(end_line), _int(end_column))
 
 
 def _int(value) -> int | None:
     return None if value is None else int(value)
+
+
+class CachedDocument(Document):
+    """A Document read from the cache: its positions are looked up in the stored rows,
+    and the full tables (path tuple -> Position, as `parse_text` makes them) are built only
+    if something walks them. Loading a pack asks for a few hundred positions (each rule's
+    line) of the thousands a pack has."""
+
+    def __init__(self, file: str, text: str, data, rows: dict, key_rows: dict):  # noqa: D107
+        self.file, self.text, self.data = file, text, data
+        self._rows, self._key_rows = rows, key_rows
+        self._tables: tuple | None = None
+
+    def _built(self) -> tuple:
+        if self._tables is None:
+            self._tables = tuple({tuple(json.loads(k)): _position(v) for k, v in rows.items()}
+                                 for rows in (self._rows, self._key_rows))
+        return self._tables
+
+    @property
+    def positions(self) -> dict:
+        return self._built()[0]
+
+    @property
+    def key_positions(self) -> dict:
+        return self._built()[1]
+
+    def position_of(self, path, key: bool = False) -> Position | None:
+        path = tuple(path)
+        if key and _key(path) in self._key_rows:
+            return _position(self._key_rows[_key(path)])
+        while True:
+            row = self._rows.get(_key(path))
+            if row is not None:
+                return _position(row)
+            if not path:
+                return None
+            path = path[:-1]
 
 
 # -- the cache -------------------------------------------------------------------------
@@ -167,8 +217,8 @@ def load_document(path: str | Path) -> Document:
     cached = _read_entry(entry, name, secret)
     if cached is not None:
         try:
-            return Document(shown, text, _decode(cached["data"]), _table(cached["positions"]),
-                            _table(cached["key_positions"]))
+            return CachedDocument(shown, text, _decode(cached["data"]), _rows(cached["positions"]),
+                                  _rows(cached["key_positions"]))
         except (ValueError, TypeError, KeyError):
             pass  # verified but unreadable: another build's layout; parse instead
     doc = parse_text(text, shown)

@@ -111,6 +111,66 @@ def test_jobs_write_the_same_bytes_as_one_job(small, tmp_path):
     assert two.read_bytes() == one.read_bytes()
 
 
+def _forked_only(monkeypatch, change):
+    """Make `batch.record` pass each record through `change(record, forked)` in this
+    process and in forks of it (a spawned worker imports its own, unchanged)."""
+    parent, real = os.getpid(), batch.record
+    monkeypatch.setattr(batch, "record", lambda task, packs: change(real(task, packs), os.getpid() != parent))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_workers_are_forks_of_the_warm_parent_and_never_compile(small, tmp_path, monkeypatch):
+    from soaprules import pipeline
+    pipeline.program_for()  # this process's program, compiled before the batch
+
+    def compile_again(paths):
+        raise AssertionError("compiled in a worker")
+    monkeypatch.setattr(pipeline, "_load_or_compile", compile_again)
+    _forked_only(monkeypatch, lambda rec, forked: {**rec, "forked": forked})
+    out = tmp_path / "r.jsonl"
+    batch.run(small, out, jobs=2)
+    records = _records(out)
+    assert len(records) == 6 and all(r["forked"] for r in records)  # every record was made by a fork
+    assert [r.get("kind") for r in records if r["status"] == "error"] == ["profile"]  # and none compiled
+
+
+def test_with_another_thread_running_workers_are_spawned_and_write_the_same_bytes(small, tmp_path, monkeypatch):
+    import threading
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    batch.run(small, one, jobs=1)
+    _forked_only(monkeypatch, lambda rec, forked: {**rec, "forked": forked})
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not batch.can_fork()  # a fork now could copy that thread's locks mid-use
+        batch.run(small, two, jobs=2)
+    finally:
+        stop.set()
+        other.join()
+    assert two.read_bytes() == one.read_bytes()  # spawned workers: the unchanged record, no "forked" field
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_a_worker_that_dies_stops_the_batch_keeping_whole_lines(small, tmp_path, monkeypatch):
+    from soaprules.errors import SoapError
+    full, out = tmp_path / "full.jsonl", tmp_path / "r.jsonl"
+    batch.run(small, full, jobs=1)
+    real = batch.record
+
+    def die_in_a_worker(rec, forked):
+        if forked and rec["source"].endswith("p00002.yaml"):
+            os._exit(3)  # as a crash in the engine would
+        return rec
+    _forked_only(monkeypatch, die_in_a_worker)
+    with pytest.raises(SoapError, match="worker process died"):
+        batch.run(small, out, jobs=2)
+    assert full.read_bytes().startswith(out.read_bytes())  # whole lines, the first ones, nothing else
+    monkeypatch.setattr(batch, "record", real)
+    batch.run(small, out, jobs=2)  # the rerun finishes it
+    assert out.read_bytes() == full.read_bytes()
+
+
 def test_resuming_with_changed_packs_is_refused(small, tmp_path, runner):
     out = tmp_path / "r.jsonl"
     rules = tmp_path / "rules"

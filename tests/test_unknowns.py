@@ -69,3 +69,15 @@ def test_generated_intervals_match_count_interval(program, profile):
     data = profile_data(profile)
     generated = compile_intervals(program.aggregates)
     assert generated(data) == {name: count_interval(node, data) for name, node in program.aggregates.values()}
+
+
+def test_a_warmed_program_has_its_generated_parts_and_advises_alike(program):
+    """Program.warm (before forking batch workers) makes the generated code at once; the
+    advice is the one a program that made it on its own gives."""
+    from soaprules.advice import build
+    from soaprules.engine.compile import compile_book
+    profile = load_profile(PROFILES[0])[0]
+    cold, warm = compile_book(program.book), compile_book(program.book).warm()
+    assert warm.unknowns_generated() is not None and warm.intervals_generated() is not None
+    assert "gates" in warm.__dict__ and "gates" not in cold.__dict__
+    assert build(evaluate_profile(warm, profile)) == build(evaluate_profile(cold, profile))

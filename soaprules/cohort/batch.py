@@ -362,9 +362,13 @@ def run(input_path: str | Path, out: str | Path, packs: list[str] | None = None,
 
     packs = [str(p) for p in packs] if packs else None
     Lock.refuse_if_held(Path(out))  # a second run on one --out is refused before it compiles anything
-    pool = _start_pool(packs, jobs) if jobs > 1 else None  # workers start up while this process compiles
+    forking = jobs > 1 and can_fork()
+    pool = _start_pool(packs, jobs) if jobs > 1 and not forking else None  # spawned: start while this compiles
     try:
         program = program_for(packs)  # a broken pack fails the whole batch here, before any record is written
+        if forking:  # forked from here, compiled and warm: no worker imports, compiles or generates anything
+            program.warm()
+            pool = _start_pool(packs, jobs, fork=can_fork())  # asked again: still one thread, or spawn
         out = Path(out)
         lock = Lock(out)
         try:
@@ -376,12 +380,22 @@ def run(input_path: str | Path, out: str | Path, packs: list[str] | None = None,
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _start_pool(packs: list[str] | None, jobs: int) -> ProcessPoolExecutor:
-    """A pool whose `jobs` workers are already starting (import, compile, in their own
-    processes): the first records do not wait for a worker's start-up after this
-    process's own."""
-    # spawn, not fork: a forked child would inherit the parent's engine state mid-use
-    pool = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_worker_init,
+def can_fork() -> bool:
+    """Workers may be forked from this process: Linux (fork is unsafe on macOS), and one
+    thread only, so no other thread can be mid-call (in the engine, in malloc, holding a
+    lock) when the child's copy of the memory is taken. The engine itself is between
+    profiles whenever this process forks: every session of an evaluation is deleted
+    before it returns, so a child inherits registered rulesets and nothing in use."""
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
+def _start_pool(packs: list[str] | None, jobs: int, fork: bool = False) -> ProcessPoolExecutor:
+    """A pool whose `jobs` workers are already starting. Forked (`fork`, see `can_fork`):
+    copies of this process, ready at once. Spawned otherwise: each imports and compiles
+    in its own process, while this one compiles too."""
+    # A fork pool launches every worker at its first submit, before its manager thread
+    # starts (CPython does so for fork), so each worker is forked from one thread.
+    pool = ProcessPoolExecutor(jobs, mp_context=get_context("fork" if fork else "spawn"), initializer=_worker_init,
                                initargs=(packs, os.getpid()))
     for _ in range(jobs):  # a worker is started per task waiting while none is idle
         pool.submit(_ready)

@@ -144,6 +144,16 @@ class Program:
             held = self.__dict__["_unknowns_fn"] = compile_unknowns(self.book.rules)
         return held
 
+    def warm(self) -> "Program":
+        """Make every generated part now (the engine plan, the gates, the generated counts
+        and unknowns), as a long run would by its second profile: for a process about to
+        fork workers, which then share them instead of each making its own."""
+        for generated in (self.intervals_generated, self.unknowns_generated):
+            if generated() is None:  # the first request only marks it asked for
+                generated()
+        self.engine_plan, self.gates  # noqa: B018 -- cached properties, made here
+        return self
+
     def ruleset_name(self, stratum: int, chunk: int) -> str:
         return f"soaprules-{self.digest[:16]}-s{stratum}-c{chunk}"
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -90,3 +92,19 @@ def test_batch_takes_output_under_every_name(runner, tmp_path, flag):
     result = runner.invoke(main, ["batch", str(folder), flag, str(tmp_path / "r.jsonl")])
     assert result.exit_code == 0, result.output
     assert json.loads((tmp_path / "r.jsonl").read_text().splitlines()[0])
+
+
+def test_a_text_report_imports_no_other_renderer():
+    """Renderers are imported when asked for (render.RENDERERS): `advise` in text starts
+    without the HTML, Markdown or JSON renderer, and every format is still offered."""
+    code = ("import sys\nfrom soaprules.cli.main import main\n"
+            "try:\n    main(['advise', sys.argv[1]])\nexcept SystemExit as e:\n    assert e.code in (0, None), e.code\n"
+            "loaded = sorted(m for m in sys.modules if m.startswith('soaprules.render.'))\n"
+            "print(loaded, file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(PROFILES[0])], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    loaded = done.stderr.strip().splitlines()[-1]
+    assert "soaprules.render.text" in loaded
+    assert not any(f"soaprules.render.{m}'" in loaded for m in ("html", "markdown", "json_out"))
+    from soaprules.render import RENDERERS
+    assert sorted(RENDERERS) == ["html", "json", "markdown", "text"] and all(callable(f) for f in RENDERERS.values())

@@ -111,34 +111,59 @@ def test_jobs_write_the_same_bytes_as_one_job(small, tmp_path):
     assert two.read_bytes() == one.read_bytes()
 
 
-def _forked_only(monkeypatch, change):
-    """Make `batch.record` pass each record through `change(record, forked)` in this
-    process and in forks of it (a spawned worker imports its own, unchanged)."""
-    parent, real = os.getpid(), batch.record
-    monkeypatch.setattr(batch, "record", lambda task, packs: change(real(task, packs), os.getpid() != parent))
+# Workers are forked only from a process of one thread (batch.can_fork): a pytest worker
+# has more (xdist's), so the fork path runs in a fresh interpreter, changed from inside.
+_IN_A_FRESH_PROCESS = """
+import os, sys
+from soaprules import pipeline
+from soaprules.cohort import batch
+from soaprules.errors import SoapError
+assert batch.can_fork(), "this process should be able to fork"
+mode, cohort, out = sys.argv[1:4]
+pipeline.program_for()  # compiled here, before the batch
+parent, real = os.getpid(), batch.record
+
+def compile_again(paths):
+    raise AssertionError("compiled in a worker")
+
+def changed(task, packs):
+    rec = real(task, packs)
+    forked = os.getpid() != parent
+    if mode == "die" and forked and rec["source"].endswith("p00002.yaml"):
+        os._exit(3)  # as a crash in the engine would
+    return {**rec, "forked": forked} if mode == "mark" else rec
+
+pipeline._load_or_compile = compile_again
+batch.record = changed  # a forked worker runs this; a spawned one imports its own
+try:
+    batch.run(cohort, out, jobs=2)
+except SoapError as exc:
+    print(exc.diagnostics[0].message)
+    sys.exit(9)
+"""
+
+
+def _fresh(mode: str, cohort, out) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", _IN_A_FRESH_PROCESS, mode, str(cohort), str(out)],
+                          capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
-def test_workers_are_forks_of_the_warm_parent_and_never_compile(small, tmp_path, monkeypatch):
-    from soaprules import pipeline
-    pipeline.program_for()  # this process's program, compiled before the batch
-
-    def compile_again(paths):
-        raise AssertionError("compiled in a worker")
-    monkeypatch.setattr(pipeline, "_load_or_compile", compile_again)
-    _forked_only(monkeypatch, lambda rec, forked: {**rec, "forked": forked})
+def test_workers_are_forks_of_the_warm_parent_and_never_compile(small, tmp_path):
     out = tmp_path / "r.jsonl"
-    batch.run(small, out, jobs=2)
+    done = _fresh("mark", small, out)
+    assert done.returncode == 0, done.stderr[-1500:]
     records = _records(out)
     assert len(records) == 6 and all(r["forked"] for r in records)  # every record was made by a fork
     assert [r.get("kind") for r in records if r["status"] == "error"] == ["profile"]  # and none compiled
 
 
-def test_with_another_thread_running_workers_are_spawned_and_write_the_same_bytes(small, tmp_path, monkeypatch):
+def test_another_thread_means_spawned_workers_and_the_same_bytes(small, tmp_path, monkeypatch):
     import threading
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
     batch.run(small, one, jobs=1)
-    _forked_only(monkeypatch, lambda rec, forked: {**rec, "forked": forked})
+    parent, real = os.getpid(), batch.record
+    monkeypatch.setattr(batch, "record", lambda task, packs: {**real(task, packs), "forked": os.getpid() != parent})
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
@@ -152,22 +177,13 @@ def test_with_another_thread_running_workers_are_spawned_and_write_the_same_byte
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
-def test_a_worker_that_dies_stops_the_batch_keeping_whole_lines(small, tmp_path, monkeypatch):
-    from soaprules.errors import SoapError
+def test_a_worker_that_dies_stops_the_batch_keeping_whole_lines(small, tmp_path):
     full, out = tmp_path / "full.jsonl", tmp_path / "r.jsonl"
     batch.run(small, full, jobs=1)
-    real = batch.record
-
-    def die_in_a_worker(rec, forked):
-        if forked and rec["source"].endswith("p00002.yaml"):
-            os._exit(3)  # as a crash in the engine would
-        return rec
-    _forked_only(monkeypatch, die_in_a_worker)
-    with pytest.raises(SoapError, match="worker process died"):
-        batch.run(small, out, jobs=2)
+    done = _fresh("die", small, out)
+    assert done.returncode == 9 and "worker process died" in done.stdout, (done.stdout, done.stderr[-1500:])
     assert full.read_bytes().startswith(out.read_bytes())  # whole lines, the first ones, nothing else
-    monkeypatch.setattr(batch, "record", real)
-    batch.run(small, out, jobs=2)  # the rerun finishes it
+    assert _fresh("keep", small, out).returncode == 0  # the rerun finishes it
     assert out.read_bytes() == full.read_bytes()
 
 

@@ -383,10 +383,19 @@ def run(input_path: str | Path, out: str | Path, packs: list[str] | None = None,
 def can_fork() -> bool:
     """Workers may be forked from this process: Linux (fork is unsafe on macOS), and one
     thread only, so no other thread can be mid-call (in the engine, in malloc, holding a
-    lock) when the child's copy of the memory is taken. The engine itself is between
-    profiles whenever this process forks: every session of an evaluation is deleted
-    before it returns, so a child inherits registered rulesets and nothing in use."""
-    return sys.platform == "linux" and threading.active_count() == 1
+    lock) when the child's copy of the memory is taken. Threads are counted by the kernel:
+    a thread started by C code or by `_thread` is not in Python's threading count, and
+    Python 3.12+ warns of exactly such a fork. The engine itself is between profiles
+    whenever this process forks: every session of an evaluation is deleted before it
+    returns, so a child inherits registered rulesets and nothing in use."""
+    return sys.platform == "linux" and _os_threads() == 1
+
+
+def _os_threads() -> int:
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:  # no /proc: unknown, so not one
+        return 0
 
 
 def _start_pool(packs: list[str] | None, jobs: int, fork: bool = False) -> ProcessPoolExecutor:

@@ -27,6 +27,7 @@ import os
 import secrets
 import stat
 import tempfile
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 
@@ -162,42 +163,32 @@ def _int(value) -> int | None:
     return None if value is None else int(value)
 
 
+class _Rows(Mapping):
+    """Stored position rows read as `parse_text`'s table (path tuple -> Position): a lookup
+    makes the one Position asked for, so a cold load builds no table. Loading a pack asks
+    for a few hundred positions (each rule's line) of the thousands a pack has."""
+
+    def __init__(self, rows: dict):
+        self._rows = rows
+
+    def __getitem__(self, path) -> Position:
+        return _position(self._rows[_key(path)])
+
+    def __contains__(self, path) -> bool:
+        return _key(path) in self._rows
+
+    def __iter__(self):
+        return (tuple(json.loads(k)) for k in self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
 class CachedDocument(Document):
-    """A Document read from the cache: its positions are looked up in the stored rows,
-    and the full tables (path tuple -> Position, as `parse_text` makes them) are built only
-    if something walks them. Loading a pack asks for a few hundred positions (each rule's
-    line) of the thousands a pack has."""
+    """A Document read from the cache, its positions looked up in the stored rows."""
 
     def __init__(self, file: str, text: str, data, rows: dict, key_rows: dict):  # noqa: D107
-        self.file, self.text, self.data = file, text, data
-        self._rows, self._key_rows = rows, key_rows
-        self._tables: tuple | None = None
-
-    def _built(self) -> tuple:
-        if self._tables is None:
-            self._tables = tuple({tuple(json.loads(k)): _position(v) for k, v in rows.items()}
-                                 for rows in (self._rows, self._key_rows))
-        return self._tables
-
-    @property
-    def positions(self) -> dict:
-        return self._built()[0]
-
-    @property
-    def key_positions(self) -> dict:
-        return self._built()[1]
-
-    def position_of(self, path, key: bool = False) -> Position | None:
-        path = tuple(path)
-        if key and _key(path) in self._key_rows:
-            return _position(self._key_rows[_key(path)])
-        while True:
-            row = self._rows.get(_key(path))
-            if row is not None:
-                return _position(row)
-            if not path:
-                return None
-            path = path[:-1]
+        super().__init__(file, text, data, _Rows(rows), _Rows(key_rows))
 
 
 # -- the cache -------------------------------------------------------------------------

@@ -122,35 +122,39 @@ class Program:
 
     def intervals_generated(self):
         """The generated aggregates (lang.evaluate.compile_intervals), from the second request on."""
-        held = self.__dict__.get("_intervals_fn")
-        if held is None:
-            self.__dict__["_intervals_fn"] = False
-            return None
-        if held is False:
-            from soaprules.lang.evaluate import compile_intervals
-            held = self.__dict__["_intervals_fn"] = compile_intervals(self.aggregates)
-        return held
+        return self._from_second_request("_intervals_fn", self._make_intervals)
 
     def unknowns_generated(self):
         """The generated unknowns function (lang.evaluate.compile_unknowns), from the second
         request on (None the first time): generating it costs about as much as 15 reports
         asked of the interpreter, which a single cold `advise` should not pay."""
-        held = self.__dict__.get("_unknowns_fn")
-        if held is None:
-            self.__dict__["_unknowns_fn"] = False  # asked once
+        return self._from_second_request("_unknowns_fn", self._make_unknowns)
+
+    def _make_intervals(self):
+        from soaprules.lang.evaluate import compile_intervals
+        return compile_intervals(self.aggregates)
+
+    def _make_unknowns(self):
+        from soaprules.lang.evaluate import compile_unknowns
+        return compile_unknowns(self.book.rules)
+
+    def _from_second_request(self, key: str, make, now: bool = False):
+        """None the first time asked (the request is remembered), `make()` from then on,
+        made once; `now` makes it at once."""
+        held = self.__dict__.get(key)
+        if held is None and not now:
+            self.__dict__[key] = False  # asked once
             return None
-        if held is False:
-            from soaprules.lang.evaluate import compile_unknowns
-            held = self.__dict__["_unknowns_fn"] = compile_unknowns(self.book.rules)
+        if not held:
+            held = self.__dict__[key] = make()
         return held
 
     def warm(self) -> "Program":
         """Make every generated part now (the engine plan, the gates, the generated counts
         and unknowns), as a long run would by its second profile: for a process about to
         fork workers, which then share them instead of each making its own."""
-        for generated in (self.intervals_generated, self.unknowns_generated):
-            if generated() is None:  # the first request only marks it asked for
-                generated()
+        self._from_second_request("_intervals_fn", self._make_intervals, now=True)
+        self._from_second_request("_unknowns_fn", self._make_unknowns, now=True)
         self.engine_plan, self.gates  # noqa: B018 -- cached properties, made here
         return self
 

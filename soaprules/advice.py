@@ -10,7 +10,7 @@ from datetime import datetime
 from soaprules.engine.durable import ENGINE_NAME, ENGINE_VERSION
 from soaprules.profile import paths
 from soaprules.lang.evaluate import Evidence, evaluate, missing_inputs
-from soaprules.engine.session import Evaluation, Firing, evidence_of
+from soaprules.engine.session import Evaluation, Firing
 from soaprules.lang.templates import render, words
 
 SCHEMA = "soaprules/advice@1"
@@ -168,7 +168,7 @@ def _recommendations(run: Evaluation, bounds: list[Firing], aside: dict) -> list
                 "text": " ".join(render(rec.text, lookup).split()), "rule": firing.rule.id,
                 "pack": firing.rule.pack, "cites": list(firing.rule.cites),
                 "sources": [{"seed": s.seed, "quote": s.quote} for s in firing.rule.sources],
-                "because": [evidence_dict(e) for e in evidence_of(firing)]}
+                "because": [evidence_dict(e) for e in firing.because]}
         about = _about(run, firing)
         if about:
             item["about"] = about
@@ -216,7 +216,7 @@ def _due(run: Evaluation, milestone: str) -> dict | None:
 
 def _reads_provisional_clock(run: Evaluation, firing: Firing) -> bool:
     line = run.world.timeline
-    return bool(line and line["provisional"]) and any(e.scope == "timeline" for e in evidence_of(firing))
+    return bool(line and line["provisional"]) and any(e.scope == "timeline" for e in firing.because)
 
 
 def _warnings(run: Evaluation) -> list[dict]:
@@ -245,7 +245,7 @@ def _warnings(run: Evaluation) -> list[dict]:
 
 def _trace(f: Firing) -> dict:
     return {"rule": f.rule.id, "pack": f.rule.pack, "stratum": f.stratum,
-            "matched": [evidence_dict(e) for e in evidence_of(f)],
+            "matched": [evidence_dict(e) for e in f.because],
             "bindings": {alias: f"{path}[{i}]" for alias, (path, i) in f.bindings},
             "asserted": [{"name": n, "value": v} for n, v in f.asserted],
             "proposed": dict(f.proposed)}

@@ -18,7 +18,7 @@ from soaprules.engine.compile import DERIVED_COUNT, DERIVED_VALUES, ChunkPlan, P
 from soaprules.packs.load import LoadedRule
 from soaprules.profile import paths
 from soaprules.profile.model import Profile
-from soaprules.lang.evaluate import Evidence, World, because, count_interval, evaluate
+from soaprules.lang.evaluate import World, because, count_interval, evaluate
 from soaprules.engine.resolve import Proposal, resolve
 
 
@@ -253,7 +253,3 @@ def _fire(run: Evaluation, rule: LoadedRule, stratum: int, bindings: dict) -> No
     for name, value in proposed:
         run.proposals.setdefault(name, []).append(Proposal(value, rule))
     run.firings.append(Firing(rule, stratum, tuple(sorted(bindings.items())), tuple(asserted), proposed, run.world))
-
-
-def evidence_of(firing: Firing) -> tuple[Evidence, ...]:
-    return firing.because

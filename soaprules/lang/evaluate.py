@@ -590,8 +590,9 @@ _UNSET = object()  # a list's verdict not yet needed in this profile
 
 
 def _junction_expr(decisive: bool, parts: list[str]) -> str:
-    """`_any3(*parts)` (decisive True) or `_all3(*parts)` as one expression, no call:
-    the decisive value if any part has it, else unknown if any part is, else the other."""
+    """The three-valued `any` (decisive True) or `all` (decisive False) of `parts` as one
+    expression, no call: the decisive value if any part has it, else unknown (None) if any
+    part is, else the other."""
     if not parts:
         return repr(not decisive)
     hit = " or ".join(f"{p} is {decisive}" for p in parts)

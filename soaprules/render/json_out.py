@@ -19,10 +19,11 @@ _float = float.__repr__
 _INF = float("inf")
 
 
-def dumps(advice: dict) -> str:
+def dumps(doc: dict) -> str:
+    """An advice document (or a plan's) as the contract's JSON text."""
     if _C_INDENTS:
-        return _stdlib(advice)
-    return indented(advice)
+        return _stdlib(doc)
+    return indented(doc)
 
 
 def render(advice: dict, out: TextIO) -> None:

@@ -1,14 +1,16 @@
 """The data flow of DESIGN.md, end to end: packs -> program; profile -> advice.
 
 Compiled programs are cached per process by the packs' files, so a batch or a
-what-if loop loads and compiles once, and their parsed text on disk by content (program_cache), so
-a cold run does not parse them again.
+what-if loop loads and compiles once, and on disk by the exact inputs (engine.stored),
+so a cold run neither checks nor compiles them again; the packs' parsed text is kept
+too (packs.cache), for the runs that do load them.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 from soaprules.advice import build
+from soaprules.engine import stored
 from soaprules.engine.compile import Program, compile_book
 from soaprules.packs.load import DEFAULT_RULES_DIR, load_rulebook, pack_files
 from soaprules.profile.model import Profile
@@ -27,7 +29,7 @@ def program_for(packs: list[str | Path] | None = None) -> Program:
 
 
 def _load_or_compile(paths: list[Path]) -> Program:
-    return compile_book(load_rulebook(paths))  # parsed packs come from program_cache
+    return stored.program(paths, lambda: compile_book(load_rulebook(paths)))
 
 
 def advise(profile: Profile, program: Program, matcher: Matcher | None = None) -> dict:

@@ -199,54 +199,63 @@ def load_document(path: str | Path) -> Document:
     shown = str(path)
     raw = read_bytes(path, MAX_BYTES, what="rule pack")
     text = decode(raw, shown)
-    where = _private_dir()
-    secret = _secret(where) if where else None
-    if secret is None:
+    if directory() is None:
         return parse_text(text, shown)
     name = hashlib.sha256(_code_tag() + raw).hexdigest()
-    entry = where / f"doc-{name}.json"
-    cached = _read_entry(entry, name, secret)
-    if cached is not None:
+    payload = read_sealed("doc", name)
+    if payload is not None:
         try:
+            cached = json.loads(payload)
             return CachedDocument(shown, text, _decode(cached["data"]), _rows(cached["positions"]),
                                   _rows(cached["key_positions"]))
         except (ValueError, TypeError, KeyError):
             pass  # verified but unreadable: another build's layout; parse instead
     doc = parse_text(text, shown)
-    _store(where, entry, name, secret, doc)
-    return doc
-
-
-def _seal(name: str, payload: bytes, secret: bytes) -> str:
-    return hmac.new(secret, name.encode() + b"\0" + payload, hashlib.sha256).hexdigest()
-
-
-def _read_entry(entry: Path, name: str, secret: bytes) -> dict | None:
-    if not _private(entry, stat.S_ISREG):
-        return None
-    try:
-        seal, _, payload = read_bytes(entry, 16 * MAX_BYTES).partition(b"\n")
-        if not hmac.compare_digest(seal.decode("ascii"), _seal(name, payload, secret)):
-            return None
-        return json.loads(payload)
-    except (SoapError, ValueError, UnicodeDecodeError):
-        return None
-
-
-def _store(where: Path, entry: Path, name: str, secret: bytes, doc: Document) -> None:
     try:
         payload = json.dumps({"data": _encode(doc.data), "positions": _positions(doc.positions),
                               "key_positions": _positions(doc.key_positions)},
                              separators=(",", ":")).encode()
     except (TypeError, ValueError):
-        return  # a value JSON cannot hold: not worth caching
+        return doc  # a value JSON cannot hold: not worth caching
+    write_sealed("doc", name, payload)
+    return doc
+
+
+# -- sealed entries: what this cache and the program store (engine.stored) keep ---------
+
+def read_sealed(kind: str, name: str) -> bytes | None:
+    """The payload of entry `kind`-`name`, if there is one, ours, and its seal verifies."""
+    where = _private_dir()
+    secret = _secret(where) if where else None
+    entry = where / f"{kind}-{name}.json" if secret else None
+    if entry is None or not _private(entry, stat.S_ISREG):
+        return None
     try:
-        fd, tmp = tempfile.mkstemp(dir=where, prefix=".doc-", suffix=".tmp")  # 0600
+        seal, _, payload = read_bytes(entry, 16 * MAX_BYTES).partition(b"\n")
+        if hmac.compare_digest(seal.decode("ascii"), _seal(name, payload, secret)):
+            return payload
+    except (SoapError, ValueError, UnicodeDecodeError):
+        pass
+    return None
+
+
+def write_sealed(kind: str, name: str, payload: bytes) -> None:
+    """Store `payload` as entry `kind`-`name`, sealed, whole or not at all; keep the newest KEEP of its kind."""
+    where = _private_dir()
+    secret = _secret(where) if where else None
+    if secret is None:
+        return
+    try:
+        fd, tmp = tempfile.mkstemp(dir=where, prefix=f".{kind}-", suffix=".tmp")  # 0600
         with os.fdopen(fd, "wb") as handle:
             handle.write(_seal(name, payload, secret).encode() + b"\n" + payload)
-        os.replace(tmp, entry)
-        kept = sorted(where.glob("doc-*.json"), key=lambda p: p.stat().st_atime, reverse=True)
+        os.replace(tmp, where / f"{kind}-{name}.json")
+        kept = sorted(where.glob(f"{kind}-*.json"), key=lambda p: p.stat().st_atime, reverse=True)
         for old in kept[KEEP:]:
             old.unlink(missing_ok=True)
     except OSError:
         pass  # a read-only home is no reason to fail the advice
+
+
+def _seal(name: str, payload: bytes, secret: bytes) -> str:
+    return hmac.new(secret, name.encode() + b"\0" + payload, hashlib.sha256).hexdigest()

@@ -19,7 +19,7 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Source(Strict):

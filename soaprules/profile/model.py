@@ -42,7 +42,7 @@ Signal = Literal[
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def _field(description: str, cites: tuple = (), **kw):
@@ -307,4 +307,4 @@ class Profile(Section):
     post_match: Optional[PostMatch] = _field("For post_soap, gap_year and reapplying phases.")
     soap_week: Optional[SoapWeek] = _field("SOAP week as it happens: applications, contacts, offers.")
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=False)

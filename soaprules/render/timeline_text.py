@@ -10,6 +10,7 @@ so piped and saved reports keep their bytes):
 """
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
@@ -24,9 +25,15 @@ NEXT_CYCLE_MONTH = 9  # ERAS opens to programs in September: the next cycle's ap
 POST_MATCH_PHASES = ("post_soap", "gap_year", "reapplying")
 _WHEN = "|".join(MONTHS + tuple(SEASONS))
 # Month names are capitalised in English, so "may" the verb is not May; seasons are not.
-_LEAD = re.compile(rf"^(?:[Aa]nd\s+)?(?:[Bb]y|[Ii]n|[Ff]rom|[Uu]ntil|[Dd]uring|[Oo]ver)?\s*(?:early\s+|late\s+|mid-)?"
-                   rf"(?:the\s+)?(?P<first>{_WHEN})(?:\s*(?:,|and|or|to|-)\s*(?:the\s+)?(?P<second>{_WHEN}))?"
-                   rf"(?:\s+at the latest)?\s*,\s*")
+# Compiled on first use: it costs about 20 ms, and most reports never draw the months.
+_LEAD_PATTERN = (rf"^(?:[Aa]nd\s+)?(?:[Bb]y|[Ii]n|[Ff]rom|[Uu]ntil|[Dd]uring|[Oo]ver)?\s*(?:early\s+|late\s+|mid-)?"
+                 rf"(?:the\s+)?(?P<first>{_WHEN})(?:\s*(?:,|and|or|to|-)\s*(?:the\s+)?(?P<second>{_WHEN}))?"
+                 rf"(?:\s+at the latest)?\s*,\s*")
+
+
+@functools.cache
+def _lead() -> re.Pattern:
+    return re.compile(_LEAD_PATTERN)
 
 
 # ---- Match Week ----------------------------------------------------------------------------
@@ -103,7 +110,7 @@ def _dated_clauses(text: str) -> list[tuple[tuple[int, ...], str]]:
     out = []
     for clause in re.split(r";\s*|(?<=[.!?])\s+|:\s+(?=by |in )", " ".join(text.split())):
         clause = clause.strip().rstrip(".")
-        found = _LEAD.match(clause)
+        found = _lead().match(clause)
         if found:
             months = _months(found["first"]) + (_months(found["second"]) if found["second"] else ())
             said = clause[found.end():]

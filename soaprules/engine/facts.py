@@ -15,8 +15,8 @@ Unknown values are left out of the facts altogether: the engine then cannot matc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
-from typing import Any
 
 from soaprules.lang import conditions as cond
 from soaprules.profile import paths
@@ -65,12 +65,6 @@ def _field_name(path: str, name: str) -> str:
     return name + "#" if spec is not None and spec.kind == "items" else name
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
-
-
 def _section_fact(t: str, data: dict | None, fact_id: str, extra: dict | None = None) -> dict:
     fact: dict = {"t": t, "id": fact_id, **(extra or {})}
     if data is None:
@@ -79,11 +73,15 @@ def _section_fact(t: str, data: dict | None, fact_id: str, extra: dict | None = 
     for key, value in data.items():
         if value is None:
             continue
-        if isinstance(value, list):
+        if type(value) is list:  # paths.dump makes plain lists and dicts only
             fact[key + "#"] = len(value)
-            if value and isinstance(value[0], dict):
+            if value and type(value[0]) is dict:
                 continue  # entries become facts of their own
-        fact[stored(key)] = _plain(_strip_none(value))
+        elif type(value) is dict:
+            value = _strip_none(value)
+        elif isinstance(value, datetime):
+            value = value.isoformat()
+        fact[key if key not in RESERVED else key + "_"] = value
     return fact
 
 
@@ -93,21 +91,27 @@ def _strip_none(value):
     return value
 
 
+@lru_cache(maxsize=None)
+def _layout() -> tuple[tuple, tuple, tuple]:
+    """The profile's sections, its top-level lists and every list of entries, in field
+    order: the same for every profile, so read from the field table once."""
+    fields = profile_fields()
+    sections = tuple(n for n, s in fields.items() if "." not in n and s.kind != "items")
+    top_lists = tuple(n for n, s in fields.items() if "." not in n and s.kind == "items")
+    list_paths = tuple(p for p, s in fields.items() if s.kind == "items")
+    return sections, top_lists, list_paths
+
+
 def base_facts(data: dict) -> list[dict]:
     """Section, root and list-entry facts of a profile (as paths.dump gives it)."""
-    fields = profile_fields()
-    facts = []
+    sections, top_lists, list_paths = _layout()
+    facts = [_section_fact(name, data.get(name), name) for name in sections]
     root: dict = {"t": ROOT, "id": ROOT}
-    for name, spec in fields.items():
-        if "." in name:
-            continue
-        if spec.kind == "items":
-            if data.get(name) is not None:
-                root[name + "#"] = len(data[name])
-        else:
-            facts.append(_section_fact(name, data.get(name), name))
+    for name in top_lists:
+        if data.get(name) is not None:
+            root[name + "#"] = len(data[name])
     facts.append(root)
-    for list_path in (p for p, s in fields.items() if s.kind == "items"):
+    for list_path in list_paths:
         for i, item in enumerate(paths.items(data, list_path) or []):
             facts.append(_section_fact(list_path, item, f"{list_path}[{i}]", {"i": i}))
     return facts

@@ -7,6 +7,7 @@ the last milestone passed.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -33,6 +34,7 @@ def nth_weekday(year: int, month: int, weekday: str, nth: int) -> date:
     return first + timedelta(days=offset + 7 * (nth - 1))
 
 
+@functools.lru_cache(maxsize=256)  # pure, and asked for on every eastern(): once per year
 def _dst_bounds(year: int) -> tuple[datetime, datetime]:
     """US daylight time (since 2007): second Sunday of March 02:00 EST to first Sunday of November 02:00 EDT."""
     start = datetime.combine(nth_weekday(year, 3, "sunday", 2), time(2), EST)
@@ -96,13 +98,18 @@ def timeline(calendar: dict, rule, now: datetime | None) -> dict | None:
         out["label"] = passed[-1][2] or labels.get(passed[-1][0], passed[-1][0])
     # Every milestone still ahead, so an item can name its own deadline (a recommendation's `due:`).
     deadlines = {m.name: m.deadline for m in rule.milestones if m.deadline} if rule is not None else {}
-    out["ahead"] = {name: {"name": name, "at": _clock(eastern(at), with_day=True),
+    out["ahead"] = {name: {"name": name, "at": _eastern_clock(at),
                            "label": label or labels.get(name, name),
                            **({"deadline": deadlines[name]} if name in deadlines else {})}
                     for name, at, label in ahead}
     if ahead:
         out["next"] = out["ahead"][ahead[0][0]]
     return out
+
+
+@functools.lru_cache(maxsize=1024)  # a cycle's milestones are few and read by every profile
+def _eastern_clock(at: datetime) -> str:
+    return _clock(eastern(at), with_day=True)
 
 
 def _clock(at: datetime, with_day: bool = False) -> str:

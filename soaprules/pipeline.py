@@ -7,6 +7,7 @@ too (packs.cache), for the runs that do load them.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from soaprules.advice import build
@@ -22,7 +23,7 @@ _programs: dict[tuple, Program] = {}
 
 def program_for(packs: list[str | Path] | None = None) -> Program:
     paths = [Path(p) for p in (packs or [DEFAULT_RULES_DIR])]
-    key = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in pack_files(paths))
+    key = tuple((name, (info := os.stat(name)).st_mtime_ns, info.st_size) for name in map(str, pack_files(paths)))
     if key not in _programs:
         _programs[key] = _load_or_compile(paths)
     return _programs[key]

@@ -6,6 +6,7 @@ rule id; nothing is evaluated until all packs load cleanly.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -116,8 +117,10 @@ def pack_files(paths: list[str | Path]) -> list[Path]:
     """Files named directly, and the *.yaml files of directories (the catalog excepted)."""
     out: list[Path] = []
     for path in map(Path, paths):
-        if path.is_dir():
-            out += sorted(p for p in path.glob("*.yaml") if p.name != CATALOG_FILE)
+        if path.is_dir():  # scandir, not glob: a batch asks for this on every record
+            with os.scandir(path) as entries:
+                names = sorted(e.name for e in entries if e.name.endswith(".yaml") and e.name != CATALOG_FILE)
+            out += [path / name for name in names]
         else:
             out.append(path)
     return out

@@ -230,6 +230,62 @@ def bench_batch(report: Report, engine: float | None, count: int, repeats: int) 
                ">= 1.7x --jobs 1", j1 / j2 >= 1.7, [1 / r for r in runs2])
 
 
+def _loop_seconds(program, profiles, go: int, out: int) -> None:
+    """In a forked child: wait for `go`, run the engine loop, write its wall time to `out`."""
+    from soaprules.engine.session import evaluate_profile
+
+    os.read(go, 1)
+    start = time.perf_counter()
+    for p in profiles:
+        evaluate_profile(program, p)
+    os.write(out, f"{time.perf_counter() - start}\n".encode())
+
+
+def _concurrent_loops(program, profiles, copies: int) -> float:
+    """The slowest of `copies` forked engine loops started together (each its own process)."""
+    go_r, go_w = os.pipe()
+    out_r, out_w = os.pipe()
+    children = []
+    for _ in range(copies):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _loop_seconds(program, profiles, go_r, out_w)
+            finally:
+                os._exit(0)
+        children.append(pid)
+    os.write(go_w, b"x" * copies)
+    for pid in children:
+        os.waitpid(pid, 0)
+    os.close(out_w)
+    with os.fdopen(out_r) as results:
+        times = [float(line) for line in results]
+    for fd in (go_r, go_w):
+        os.close(fd)
+    if len(times) != copies:
+        raise RuntimeError("an engine loop died")
+    return max(times)
+
+
+def bench_scaling(report: Report, program, profiles, repeats: int) -> None:
+    """What two cores give this machine at all: two copies of the engine loop at once
+    against one alone, each in a forked process, both cores allowed. This is the ceiling
+    `batch --jobs 2` is measured under (its parent also reads and writes every record)."""
+    for p in profiles[:100]:  # warm here, so every child inherits a warm program
+        from soaprules.engine.session import evaluate_profile
+        evaluate_profile(program, p)
+    pinned = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
+    try:
+        one, _ = median_of(repeats, lambda: _concurrent_loops(program, profiles, 1))
+        two, runs = median_of(repeats, lambda: _concurrent_loops(program, profiles, 2))
+    finally:
+        os.sched_setaffinity(0, pinned)
+    report.add(f"two engine loops at once vs one ({len(profiles)} profiles each, forked, both cores)",
+               f"{2 * one / two:.2f}x the throughput of one", "the machine's ceiling for --jobs 2", None,
+               [2 * one / r for r in runs])
+
+
 def bench_packs(report: Report, repeats: int) -> None:
     from soaprules.engine.compile import compile_book
     from soaprules.packs.load import DEFAULT_RULES_DIR, load_rulebook
@@ -314,6 +370,8 @@ def main() -> None:
     if want("pipeline"):
         bench_pipeline(report, program, engine, n_files, args.repeats)
     if want("batch"):
+        if (os.cpu_count() or 1) > 1 and hasattr(os, "fork"):
+            bench_scaling(report, program, cohort[:n_files], args.repeats)
         bench_batch(report, engine, n_files, args.repeats)
     if want("cold"):
         bench_cold(report, args.repeats)

@@ -171,3 +171,25 @@ def test_store_off_writes_nothing(packs, monkeypatch, tmp_path):
     monkeypatch.setenv("SOAPRULES_CACHE", "off")
     pipeline.program_for([packs])
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_failed_write_leaves_no_temporary_and_the_advice_stands(packs, monkeypatch, tmp_path):
+    def full(*_a, **_k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cache.os, "replace", full)
+    program = pipeline.program_for([packs])
+    advice = build(evaluate_profile(program, load_profile(PROFILES[0])[0]))
+    assert advice["recommendations"]
+    assert _entries(tmp_path) == []
+    assert [p.name for p in (tmp_path / "cache").iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_programs_kept_are_capped_by_their_own_limit(packs, tmp_path):
+    limit = cache.KEEP_OF["program"]
+    assert limit < cache.KEEP
+    for n in range(limit + 3):
+        cache.write_sealed("program", f"{n:064x}", b"{}")
+    cache.write_sealed("doc", "0" * 64, b"{}")
+    assert len(_entries(tmp_path)) == limit
+    assert len(list((tmp_path / "cache").glob("doc-*.json"))) == 1

@@ -41,7 +41,8 @@ from soaprules.files import read_bytes
 from soaprules.source import MAX_BYTES, Document, decode, parse_text
 
 FORMAT = 4  # 3: positions carry their end; 4: positions keyed by their path as JSON text
-KEEP = 64  # entries kept; the least recently used beyond that are removed
+KEEP = 64  # entries kept per kind; the least recently used beyond that are removed
+KEEP_OF = {"program": 8}  # a compiled program is about 1 MB: a few pack versions' worth
 _PACKAGE = Path(__file__).resolve().parents[1]
 _SECRET = "secret"
 
@@ -247,16 +248,24 @@ def write_sealed(kind: str, name: str, payload: bytes) -> None:
     secret = _secret(where) if where else None
     if secret is None:
         return
+    tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=where, prefix=f".{kind}-", suffix=".tmp")  # 0600
         with os.fdopen(fd, "wb") as handle:
             handle.write(_seal(name, payload, secret).encode() + b"\n" + payload)
         os.replace(tmp, where / f"{kind}-{name}.json")
+        tmp = None
         kept = sorted(where.glob(f"{kind}-*.json"), key=lambda p: p.stat().st_atime, reverse=True)
-        for old in kept[KEEP:]:
+        for old in kept[KEEP_OF.get(kind, KEEP):]:
             old.unlink(missing_ok=True)
     except OSError:
-        pass  # a read-only home is no reason to fail the advice
+        pass  # a read-only home or a full disk is no reason to fail the advice
+    finally:
+        if tmp is not None:  # the write failed: leave no half-written temporary behind
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def _seal(name: str, payload: bytes, secret: bytes) -> str:

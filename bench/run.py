@@ -13,6 +13,7 @@ machine.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import io
 import os
 import platform
@@ -354,6 +355,13 @@ def main() -> None:
     args = parser.parse_args()
     n, n_experta, n_files, n_memory = (1000, 200, 200, 10_000) if args.quick else (10_000, 1000, 1000, 100_000)
 
+    only = set(filter(None, args.only.split(",")))
+    want = lambda part: not only or part in only  # noqa: E731
+    if want("matchers") and importlib.util.find_spec("experta") is None:
+        # Say so before ten minutes of other rows, not as a traceback in the middle of them.
+        parser.exit(2, "bench: experta is not installed; once: .venv/bin/pip install --target bench/.deps "
+                       "experta==1.9.4 (or leave the matchers out: --only pipeline,batch,cold,packs,whatif,memory)\n")
+
     core = pin_one_core()
     from soaprules.pipeline import program_for
     from synthetic import profiles
@@ -364,8 +372,6 @@ def main() -> None:
           f"{len(program.book.packs)} packs, {args.repeats} repeats", flush=True)
     cohort = profiles(n, seed=3)
     report = Report()
-    only = set(filter(None, args.only.split(",")))
-    want = lambda part: not only or part in only  # noqa: E731
     engine = bench_matchers(report, program, cohort, cohort[:n_experta], args.repeats) if want("matchers") else None
     if want("pipeline"):
         bench_pipeline(report, program, engine, n_files, args.repeats)

@@ -169,3 +169,36 @@ def test_decoding_makes_objects_without_running_their_code(monkeypatch):
 def test_only_dataclasses_and_models_can_be_registered():
     with pytest.raises(TypeError):
         Registry([dict])
+
+
+def _differently_ordered(members: list) -> tuple:
+    """Two equal sets of `members` that iterate in different orders (insertion history
+    decides where colliding members sit), or None if none is found."""
+    for size in range(2, len(members) + 1):
+        chosen = members[:size]
+        for later in range(size):
+            grown = set(chosen)  # a set that grew and shrank keeps a larger table
+            grown.update(f"{m}-extra" for m in chosen)
+            grown.difference_update(f"{m}-extra" for m in chosen)
+            plain = set(chosen[later:] + chosen[:later])
+            if list(grown) != list(plain):
+                return grown, plain
+    return None
+
+
+@given(st.lists(st.text(max_size=6), min_size=12, max_size=30, unique=True))
+@settings(max_examples=50, deadline=None)
+def test_equal_sets_of_text_encode_to_the_same_data_whatever_their_history(members):
+    found = _differently_ordered(members)
+    if found is None:
+        return
+    a, b = found
+    assert a == b
+    assert REGISTRY.encode(a) == REGISTRY.encode(b)
+    assert REGISTRY.encode(frozenset(a)) == REGISTRY.encode(frozenset(b))
+    assert _round_trip(frozenset(a)) == frozenset(b)
+
+
+def test_sets_whose_order_differs_are_found_at_all():
+    # The property above must not pass vacuously: with these members the orders do differ.
+    assert _differently_ordered([f"rule-{n}" for n in range(30)]) is not None

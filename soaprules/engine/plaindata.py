@@ -134,8 +134,10 @@ class _Encoder:
         if key in self.numbers:
             return ["r", self.numbers[key]]
         kind = type(value)
-        if kind in (tuple, frozenset):
-            return [_CONTAINERS[kind], [self.value(v) for v in value]]  # immutable: sharing does not matter
+        if kind is tuple:
+            return ["t", [self.value(v) for v in value]]  # immutable: sharing does not matter
+        if kind is frozenset:
+            return ["f", [self.value(v) for v in _ordered(value)]]
         if kind is datetime:
             if value.fold or not (value.tzinfo is None or type(value.tzinfo) is timezone):
                 raise TypeError("a datetime with a fold or a named zone: its text would not bring either back")
@@ -149,8 +151,10 @@ class _Encoder:
         self.open.add(key)
         if kind is dict:
             out = ["d", [x for k, v in value.items() for x in (self.value(k), self.value(v))]]
-        elif kind in (list, set):
-            out = [_CONTAINERS[kind], [self.value(v) for v in value]]
+        elif kind is list:
+            out = ["l", [self.value(v) for v in value]]
+        elif kind is set:
+            out = ["s", [self.value(v) for v in _ordered(value)]]
         else:
             out = self._object(value, kind)
         self.open.discard(key)
@@ -247,6 +251,15 @@ class _Decoder:
                 or type(fields_set) is not list or not all(type(n) is str and n in names for n in fields_set)):
             raise ValueError(f"{data[1]} stored with other fields than it has")
         return cls.model_construct(_fields_set=set(fields_set), **dict(zip(names, self._items(values))))
+
+
+def _ordered(members):
+    """A set's members in an order that depends only on them: iteration order depends on
+    insertion history and the process's hash seed, and equal programs should store as equal
+    bytes. Only plain text or integers are sorted: objects are numbered as they are
+    written, so their order must stay the one the decoder meets."""
+    kinds = {type(m) for m in members}
+    return sorted(members) if len(kinds) == 1 and kinds <= {str, int} else members
 
 
 def _arity(data: list, n: int) -> None:

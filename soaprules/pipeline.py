@@ -23,7 +23,10 @@ _programs: dict[tuple, Program] = {}
 
 def program_for(packs: list[str | Path] | None = None) -> Program:
     paths = [Path(p) for p in (packs or [DEFAULT_RULES_DIR])]
-    key = tuple((name, (info := os.stat(name)).st_mtime_ns, info.st_size) for name in map(str, pack_files(paths)))
+    try:
+        key = tuple((name, (info := os.stat(name)).st_mtime_ns, info.st_size) for name in map(str, pack_files(paths)))
+    except OSError:  # a pack went between listing and stat: load afresh, whose errors are positioned
+        return _load_or_compile(paths)
     if key not in _programs:
         _programs[key] = _load_or_compile(paths)
     return _programs[key]

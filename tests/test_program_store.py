@@ -193,3 +193,11 @@ def test_programs_kept_are_capped_by_their_own_limit(packs, tmp_path):
     cache.write_sealed("doc", "0" * 64, b"{}")
     assert len(_entries(tmp_path)) == limit
     assert len(list((tmp_path / "cache").glob("doc-*.json"))) == 1
+
+
+def test_a_pack_gone_between_listing_and_stat_is_loaded_afresh(packs, monkeypatch):
+    listed = pipeline.pack_files([packs])
+    monkeypatch.setattr(pipeline, "pack_files", lambda paths: [*listed, packs / "gone-meanwhile.yaml"])
+    program = pipeline.program_for([packs])
+    assert len(program.book.rules) == len(load_rulebook([packs]).rules)
+    assert pipeline._programs == {}  # nothing kept under a key made of a file that is not there

@@ -171,7 +171,7 @@ def test_only_dataclasses_and_models_can_be_registered():
         Registry([dict])
 
 
-def _differently_ordered(members: list) -> tuple:
+def _differently_ordered(members: list) -> tuple | None:
     """Two equal sets of `members` that iterate in different orders (insertion history
     decides where colliding members sit), or None if none is found."""
     for size in range(2, len(members) + 1):

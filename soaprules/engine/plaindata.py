@@ -8,8 +8,8 @@ nothing else is called, no attribute is looked up by a name the data chooses, an
 shape that is not exactly what `encode` writes is refused with ValueError.
 
 Every value is a JSON scalar or a tagged array (so a tag can never be mistaken for
-data): ["l", items] list, ["t", items] tuple, ["s", items] set, ["f", items] frozenset,
-["d", [k, v, k, v, ...]] dict (keys encoded like values, so tuple keys survive),
+data): ["l", items] list, ["t", items] tuple, ["s", items] set, ["f", items] frozenset
+(a set of text or integers sorted), ["d", [k, v, k, v, ...]] dict (keys encoded like values, so tuple keys survive),
 ["o", class, field values] dataclass, ["p", class, names, values, set names] pydantic
 model, ["D", iso] date, ["T", iso] datetime, ["j", value] a dict or list of JSON's own
 values that nothing else reaches (json decodes it, not this module), ["r", n] the n-th
@@ -134,10 +134,8 @@ class _Encoder:
         if key in self.numbers:
             return ["r", self.numbers[key]]
         kind = type(value)
-        if kind is tuple:
-            return ["t", [self.value(v) for v in value]]  # immutable: sharing does not matter
-        if kind is frozenset:
-            return ["f", [self.value(v) for v in _ordered(value)]]
+        if kind in (tuple, frozenset):
+            return [_CONTAINERS[kind], [self.value(v) for v in _ordered(value)]]  # immutable: sharing does not matter
         if kind is datetime:
             if value.fold or not (value.tzinfo is None or type(value.tzinfo) is timezone):
                 raise TypeError("a datetime with a fold or a named zone: its text would not bring either back")
@@ -151,10 +149,8 @@ class _Encoder:
         self.open.add(key)
         if kind is dict:
             out = ["d", [x for k, v in value.items() for x in (self.value(k), self.value(v))]]
-        elif kind is list:
-            out = ["l", [self.value(v) for v in value]]
-        elif kind is set:
-            out = ["s", [self.value(v) for v in _ordered(value)]]
+        elif kind in (list, set):
+            out = [_CONTAINERS[kind], [self.value(v) for v in _ordered(value)]]
         else:
             out = self._object(value, kind)
         self.open.discard(key)
@@ -254,10 +250,13 @@ class _Decoder:
 
 
 def _ordered(members):
-    """A set's members in an order that depends only on them: iteration order depends on
-    insertion history and the process's hash seed, and equal programs should store as equal
-    bytes. Only plain text or integers are sorted: objects are numbered as they are
-    written, so their order must stay the one the decoder meets."""
+    """A set's members in an order that depends only on them (a list's or tuple's as they
+    are): a set's iteration order depends on its insertion history and the process's hash
+    seed, and equal programs should store as equal data. Only plain text or integers are
+    sorted: objects are numbered as they are written, so their order must stay the one the
+    decoder meets."""
+    if type(members) is list or type(members) is tuple:
+        return members
     kinds = {type(m) for m in members}
     return sorted(members) if len(kinds) == 1 and kinds <= {str, int} else members
 

@@ -9,9 +9,10 @@ from datetime import datetime
 
 from soaprules.engine.durable import ENGINE_NAME, ENGINE_VERSION
 from soaprules.profile import paths
-from soaprules.lang.evaluate import Evidence, evaluate, missing_inputs
+from soaprules.lang.analysis import bound_by
+from soaprules.lang.evaluate import Evidence, evaluate, missing_inputs, verdict
 from soaprules.engine.session import Evaluation, Firing
-from soaprules.lang.templates import render, words
+from soaprules.lang.templates import every_alias, render, words
 
 SCHEMA = "soaprules/advice@1"
 PRIORITY_ORDER = ("critical", "high", "medium", "low")
@@ -92,6 +93,8 @@ def _lookup(run: Evaluation, firing: Firing):
         head, _, rest = name.partition(".")
         if name.startswith("$"):
             return run.program.book.params.get(name[1:])
+        if (every := every_alias(name)) is not None:
+            return _every(run, firing, *every)
         if head in bound:
             list_path, index = bound[head]
             return paths.get((paths.items(run.data, list_path) or [])[index], rest)
@@ -104,6 +107,22 @@ def _lookup(run: Evaluation, firing: Firing):
             return sorted(values, key=repr)[0] if values else None
         return paths.get(run.data, name)
     return lookup
+
+
+def _every(run: Evaluation, firing: Firing, alias: str, field: str) -> list:
+    """The field of every entry the `as: alias` test matches, in list order, each value
+    once: the engine binds only the first match, and advice that names one hidden flag
+    of two would leave the other hidden."""
+    node = bound_by(firing.rule.when, alias)
+    if node is None:
+        return []
+    out: list = []
+    for entry in paths.items(run.data, node.list_path) or ():
+        if node.where is None or verdict(node.where, firing.world, entry) is True:
+            value = paths.get(entry, field)
+            if value is not None and value not in out:
+                out.append(value)
+    return out
 
 
 def active_silences(run: Evaluation) -> list:

@@ -13,7 +13,7 @@ from functools import singledispatch
 from typing import Iterator
 
 from soaprules.lang import conditions as cond
-from soaprules.lang.templates import placeholders
+from soaprules.lang.templates import every_alias, placeholders
 
 FACT_SCOPES = ("derived", "decision")  # written by rules, not given in the profile
 
@@ -95,6 +95,11 @@ def walk(node) -> Iterator:
     yield node
     for child in children(node):
         yield from walk(child)
+
+
+def bound_by(node, alias: str):
+    """The `some` test of a condition that binds `alias` with `as:`, or None."""
+    return next((n for n in walk(node) if isinstance(n, cond.Some) and n.alias == alias), None)
 
 
 def leaves(node, in_list: str | None = None) -> Iterator[tuple]:
@@ -199,6 +204,9 @@ def rule_reads(rule, texts: bool = True) -> tuple[Read, ...]:
 
 
 def _placeholder_read(name: str, aliases: dict) -> tuple:
+    every = every_alias(name)
+    if every is not None:
+        name = ".".join(every)  # the same entry field, of every match
     head, _, rest = name.partition(".")
     if name.startswith("$"):
         return ()

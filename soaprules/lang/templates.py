@@ -1,5 +1,7 @@
 """Advice text with placeholders: `{target.specialty}`, `{ally.role}`, `{$param}`,
 `{decision.rescue_tier}`, and a fallback after a bar: `{applicant.id|you}`.
+`{every hidden.kind}` reads the field of every entry an `as: hidden` list test matches,
+not only the one it bound: a text about undisclosed flags must name all of them.
 
 Values read as words: enum values lose their underscores, lists join with commas
 and "and". A placeholder whose value is unknown shows its fallback, or the field's
@@ -13,8 +15,19 @@ from typing import Callable
 PLACEHOLDER = re.compile(r"\{([^{}|]+)(?:\|([^{}]*))?\}")
 
 
+EVERY = "every "
+
+
 def placeholders(text: str) -> list[str]:
     return [m.group(1).strip() for m in PLACEHOLDER.finditer(text)]
+
+
+def every_alias(name: str) -> tuple[str, str] | None:
+    """(alias, field) of an `every alias.field` placeholder, else None."""
+    if not name.startswith(EVERY):
+        return None
+    alias, _, rest = name[len(EVERY):].strip().partition(".")
+    return alias, rest
 
 
 def words(value) -> str:

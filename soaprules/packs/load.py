@@ -25,7 +25,7 @@ from soaprules.packs.cache import load_document  # packs and catalog: parsed onc
 from soaprules.source import Document
 from soaprules.suggest import closest
 from soaprules.lang import templates
-from soaprules.lang.templates import placeholders
+from soaprules.lang.templates import every_alias, placeholders
 from soaprules.diagnose import by_position, kind_of, to_diagnostics
 
 CATALOG_FILE = "heuristics.yaml"
@@ -508,6 +508,13 @@ def _check_template(rec: Recommend, at, ctx: cond.Context) -> None:
     for key in ("text", "draft"):
         for name in placeholders(getattr(rec, key) or ""):
             head, _, rest = name.partition(".")
+            if (every := every_alias(name)) is not None:
+                if every[0] in ctx.aliases and every[1]:
+                    continue
+                ctx.error(at + (key,), f"placeholder {{{name}}} needs a name bound with `as:` and a field",
+                          suggestion=closest(every[0], sorted(ctx.aliases)) if ctx.aliases else None,
+                          expected="{every ALIAS.FIELD}, e.g. {every hidden.kind}")
+                continue
             if name in fields or head in ctx.aliases and rest or head in ("derived", "decision", "timeline"):
                 continue
             if name.startswith("$") and name[1:] in ctx.params:

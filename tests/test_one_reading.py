@@ -121,6 +121,18 @@ def test_no_item_asks_a_silent_faculty_member_to_act(program, profile):
             assert not _silent(entry) or rec["id"] in SILENT_OK, (rec["id"], entry)
 
 
+def test_an_advocate_away_who_has_also_gone_silent_is_escalated_past_not_written_to(program):
+    # Found by the property above: the away item asked an unresponsive mentor for a note.
+    profile = Profile.model_validate({
+        "schema": "soaprules/profile@1",
+        "status": {"phase": "soap", "soap_eligible": True, "now": "2026-03-17T10:00:00-04:00"},
+        "relationships": {"faculty": [{"role": "research_mentor", "knows_you": "well",
+                                       "signals": ["unresponsive"], "availability": "away"}]}})
+    about = {r["id"]: (r.get("about") or {}).get("path") for r in advise(profile, program)["recommendations"]}
+    assert "fa-22-advocate-away" not in about
+    assert about["fa-22-escalate"] == "relationships.faculty[0]"
+
+
 def test_the_ask_to_vouch_goes_to_the_reachable_supporter_not_the_silent_chair(program):
     profile = Profile.model_validate({
         "schema": "soaprules/profile@1",

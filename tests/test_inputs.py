@@ -47,6 +47,24 @@ def test_bad_profile_is_positioned(tmp_path, text, line, message, suggestion):
     assert diag.suggestion == suggestion
 
 
+@pytest.mark.parametrize("at", ["status:\n  now: 9999-12-31T23:59:59-04:00\n",
+                                "status:\n  now: 0001-01-01T00:00:00+14:00\n",
+                                "status:\n  now: 1999-12-31T23:59:00-05:00\n",
+                                "soap_week:\n  program_contacts:\n    - {at: 2101-01-01T00:00:00-05:00}\n"])
+def test_a_clock_outside_any_match_cycle_is_refused_where_it_stands_not_crashed_on(tmp_path, runner, at):
+    # At the ends of Python's range the Eastern clock overflowed: exit 4 from every command.
+    path = _write(tmp_path, HEAD + at)
+    result = runner.invoke(main, ["advise", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "is not a Match cycle's" in result.output and f"{path}:{at.count(chr(10)) + 1}:" in result.output
+
+
+@pytest.mark.parametrize("now", ["2000-01-01T00:00:00-05:00", "2100-12-31T23:59:59-12:00"])
+def test_the_first_and_last_years_of_the_range_are_advised_on(tmp_path, runner, now):
+    path = _write(tmp_path, HEAD + f"status:\n  phase: soap\n  now: {now}\n")
+    assert runner.invoke(main, ["advise", str(path)]).exit_code == 0
+
+
 def test_all_profile_errors_reported_at_once(tmp_path):
     path = _write(tmp_path, HEAD + "clinical:\n  evaluations: stong\napplicant:\n  typ: us_md\n")
     with pytest.raises(ProfileError) as info:

@@ -16,6 +16,9 @@ SCHEMA_ID = "soaprules/profile@1"
 # minute): far above any real applicant, and refused with the field named above them.
 MAX_ENTRIES = 100  # entries of one list (faculty, red flags, offers, ...)
 MAX_VALUES = 50  # values of one list of choices (regions, signals, ...)
+# A Match cycle's clock: a year outside these is a typo, and at the ends of Python's
+# range the Eastern clock itself would overflow.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 Specialty = Literal[
     "family_medicine", "internal_medicine", "pediatrics", "psychiatry", "neurology",
@@ -84,6 +87,9 @@ class Status(Section):
     def _needs_offset(cls, value: Optional[datetime]) -> Optional[datetime]:
         if value is not None and value.utcoffset() is None:
             raise ValueError("give the time with its UTC offset, e.g. 2026-03-16T10:30:00-04:00")
+        if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise ValueError(f"the year {value.year} is not a Match cycle's; give a date from {FIRST_YEAR} "
+                             f"to {LAST_YEAR}, e.g. 2026-03-16T10:30:00-04:00")
         return value
 
 

@@ -611,6 +611,47 @@ def test_bad_stdin_line_names_its_line(runner):
     assert result.exit_code == 2 and "standard input line 3" in flat(result.stderr)
 
 
+class _Endless(io.RawIOBase):
+    """A pipe that never ends (`yes status.phase=soap`, /dev/zero): counts what was read."""
+
+    def __init__(self, chunk: bytes):
+        self.chunk, self.given = chunk, 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        n = len(buffer)
+        buffer[:n] = (self.chunk * (n // len(self.chunk) + 1))[:n]
+        self.given += n
+        return n
+
+
+@pytest.mark.parametrize("chunk", [b"status.phase=soap\n", b"\0"])
+def test_an_endless_standard_input_is_refused_after_a_bounded_read(runner, chunk):
+    endless = _Endless(chunk)
+    result = runner.invoke(main, ["assess", "--non-interactive"], input=io.BufferedReader(endless))
+    assert result.exit_code == 2 and "standard input is over" in flat(result.stderr)
+    assert endless.given < 8 * 1024 * 1024
+
+
+@pytest.mark.parametrize("flags, stdin", [(["--answer", "status.phase=soap", "--answer", "status.phase=gap_year"], ""),
+                                          (["--answer", "status.phase=soap"], "status.phase=gap_year\n"),
+                                          ([], "status.phase=soap\n# again\nstatus.phase=gap_year\n")])
+def test_one_question_answered_twice_is_refused_naming_both_not_the_last_silently_kept(runner, flags, stdin):
+    result = runner.invoke(main, ["assess", "--non-interactive", *flags], input=stdin)
+    assert result.exit_code == 2 and "status.phase is answered twice" in flat(result.stderr)
+    if not flags:
+        assert "(standard input line 1, then standard input line 3)" in flat(result.stderr)
+
+
+def test_a_byte_order_mark_on_standard_input_is_harmless_as_in_a_file(runner):
+    result = runner.invoke(main, ["assess", "--non-interactive", "--format", "json"],
+                           input="\ufeffstatus.phase=soap\n".encode())
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["phase"] == "soap"
+
+
 def test_invalid_profile_file_is_a_positioned_error(runner, tmp_path):
     target = tmp_path / "bad.yaml"
     target.write_text("schema: soaprules/profile@1\nstatus:\n  phase: sopa\n")

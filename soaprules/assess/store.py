@@ -21,7 +21,7 @@ import yaml
 from soaprules.assess.answers import checked, parse_assignment
 from soaprules.errors import AnswerError
 from soaprules.profile.model import SCHEMA_ID
-from soaprules.source import YAML11_READINGS
+from soaprules.source import MAX_BYTES, YAML11_READINGS
 
 HEADER = """\
 # Your soaprules profile, written by `soaprules assess` on this computer.
@@ -248,15 +248,25 @@ def free_name(path: Path) -> Path:
     return candidate
 
 
-def assignments(stream: TextIO, origin: str, week=None) -> list[tuple[str, object]]:
-    """PATH=VALUE lines (blank lines and # comments ignored); errors name the line."""
+MAX_ANSWERS = 1000  # a profile has about a hundred questions; far more lines is not answers
+
+
+def assignments(stream: TextIO, origin: str, week=None) -> list[tuple[str, object, str]]:
+    """(path, value, where) of PATH=VALUE lines (blank lines and # comments ignored); errors
+    name the line. Read to a bound, as a profile file is: a pipe may never end."""
+    text = stream.read(MAX_BYTES + 1)
+    if len(text) > MAX_BYTES:
+        raise AnswerError(f"{origin} is over {MAX_BYTES // (1024 * 1024)} MB; answers are a few PATH=VALUE lines")
     out = []
-    for number, line in enumerate(stream, 1):
+    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), 1):
         line = line.strip()
         if not line or line.startswith("#"):
             continue
+        if len(out) == MAX_ANSWERS:
+            raise AnswerError(f"{origin} line {number}: more than {MAX_ANSWERS} answers; a profile has "
+                              "about a hundred questions")
         try:
-            out.append(parse_assignment(line, week))
+            out.append((*parse_assignment(line, week), f"{origin} line {number}"))
         except AnswerError as exc:
             raise AnswerError(f"{origin} line {number}: {exc}") from None
     return out

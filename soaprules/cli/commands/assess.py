@@ -68,14 +68,19 @@ def _check_folder(path: Path | None) -> None:
 def _given(program, data: dict, lines: list[str], stdin_lines: bool) -> dict:
     """Apply PATH=VALUE answers from flags (and stdin); a bad one is a usage error (AnswerError)."""
     from soaprules.assess.answers import checked, match_week, parse_assignment
+    from soaprules.errors import AnswerError
     from soaprules.profile.paths import put
     from soaprules.assess.store import assignments
 
     week = match_week(program.book)  # "Monday 10:30" is a day of the packs' Match Week
-    pairs = [parse_assignment(line, week) for line in lines]
+    given = [(*parse_assignment(line, week), f"--answer {line.partition('=')[0].strip()}") for line in lines]
     if stdin_lines:
-        pairs += assignments(sys.stdin, "standard input", week)
-    for path, value in pairs:
+        given += assignments(sys.stdin, "standard input", week)
+    first: dict = {}
+    for path, value, where in given:
+        if path in first:  # the later one would silently win
+            raise AnswerError(f"{path} is answered twice ({first[path]}, then {where}); give each answer once")
+        first[path] = where
         data = checked(put(data, path, value))
     return data
 

@@ -110,6 +110,14 @@ def test_replay_uses_the_recorded_packs_not_todays(db, packs, tmp_path):
     assert replay(db, rid).identical  # ...but not to the replay
 
 
+def _reseal(conn, rid):
+    """The record's digest made again, as soaprules made it when it wrote the record."""
+    row = conn.execute(f"SELECT {', '.join(audit.FIELDS)} FROM records WHERE id = ?", (rid,)).fetchone()
+    links = conn.execute("SELECT position, role, label, sha256 FROM record_files WHERE record_id = ?"
+                         " ORDER BY position", (rid,)).fetchall()
+    conn.execute("UPDATE records SET record_sha256 = ? WHERE id = ?", (audit.record_digest(row, links), rid))
+
+
 def test_replay_shows_a_unified_diff_when_output_differs(db, runner):
     rid = record_run(db, PROFILES[0], fmt="text")
     with sqlite3.connect(db) as conn:  # as if last week's code had worded one line differently
@@ -118,6 +126,7 @@ def test_replay_shows_a_unified_diff_when_output_differs(db, runner):
         new = old.replace(first, "Standing", 1)  # with its hash: a consistent record, only older
         conn.execute("UPDATE records SET output = ?, output_sha256 = ? WHERE id = ?",
                      (new, __import__("hashlib").sha256(new.encode()).hexdigest(), rid))
+        _reseal(conn, rid)
     result = runner.invoke(main, ["replay", str(rid), "--db", str(db)])
     assert result.exit_code == 1
     assert f"--- record {rid}" in result.stdout and "+++ replay now" in result.stdout
@@ -318,6 +327,17 @@ TAMPER = {  # column edited -> what the refusal must name
     # always a different hash: one in 256 outputs' hashes already start with 'ab'
     "output hash": ("UPDATE records SET output_sha256 = (CASE WHEN output_sha256 LIKE 'ab%' THEN 'cd' ELSE 'ab' END)"
                     " || substr(output_sha256, 3) WHERE id = ?", "records.output"),
+    # The plain fields no text hash covers: the record's own digest does.
+    "time": ("UPDATE records SET created_at = 'garbage' WHERE id = ?", "records.record_sha256"),
+    "profile name": ("UPDATE records SET profile_file = '/etc/passwd' WHERE id = ?", "records.record_sha256"),
+    "version": ("UPDATE records SET soaprules_version = '9.9.9' WHERE id = ?", "records.record_sha256"),
+    "pack label": ("UPDATE record_files SET label = 'other.yaml' WHERE record_id = ? AND position = 0",
+                   "records.record_sha256"),
+    # Values of a type soaprules never writes (SQLite keeps whatever it is given).
+    "libraries": ("UPDATE records SET libraries = 'not json' WHERE id = ?", "records.libraries"),
+    "output as bytes": ("UPDATE records SET output = CAST(output AS BLOB) WHERE id = ?", "records.output holds bytes"),
+    "file count as text": ("UPDATE records SET file_count = 'two' WHERE id = ?", "records.file_count holds str"),
+    "profile hash": ("UPDATE records SET profile_sha256 = 'zz' WHERE id = ?", "names no stored profile text"),
 }
 
 
@@ -331,6 +351,25 @@ def test_a_tampered_column_is_named_and_nothing_replays(db, runner, column):
     assert any(named in d.message for d in err.value.diagnostics)
     result = runner.invoke(main, ["replay", str(rid), "--db", str(db)])
     assert result.exit_code == 1 and "reproduced" not in result.output
+
+
+def test_a_record_from_before_digests_replays_and_says_its_plain_fields_are_unverified(db, runner):
+    rid = record_run(db, PROFILES[0])
+    _edit(db, "UPDATE records SET record_sha256 = NULL WHERE id = ?", rid)
+    result = runner.invoke(main, ["replay", str(rid), "--db", str(db)])
+    assert result.exit_code == 0 and "reproduced" in result.stdout
+    assert "unverified" in result.stderr
+
+
+def test_a_version_1_database_is_upgraded_and_keeps_its_records(db, runner):
+    rid = record_run(db, PROFILES[0])
+    with sqlite3.connect(db) as conn:  # as soaprules 0.1 wrote it: no digest column
+        conn.execute("ALTER TABLE records DROP COLUMN record_sha256")
+        conn.execute("PRAGMA user_version = 1")
+    result = runner.invoke(main, ["replay", str(rid), "--db", str(db)])
+    assert result.exit_code == 0 and "reproduced" in result.stdout and "unverified" in result.stderr
+    later = record_run(db, PROFILES[0])
+    assert runner.invoke(main, ["replay", str(later), "--db", str(db)]).stderr == ""
 
 
 def test_a_forged_record_rewritten_consistently_is_not_reproduced(db, runner):

@@ -13,6 +13,12 @@ cannot make a record pair one version's output with the other's text. The same g
 for the profile when `advise` passes the Document it evaluated (so `-`, standard input,
 records too); a profile given as a path is read as exact bytes, a BOM kept.
 
+Every text is stored with its sha256, and since schema version 2 every record with a
+digest of its own fields and file list (time, profile name, versions...), so replay
+refuses a record edited in place, text or not. The digests are not keyed: they catch an
+edit made outside soaprules, not a forger who recomputes them; the fresh run catches an
+output no code gives.
+
 A record is written in one transaction: a crash, an exception or SIGKILL part way
 leaves the database as it was before (SQLite's rollback journal undoes a half-written
 transaction the next time the file is opened).
@@ -37,7 +43,7 @@ from soaprules import __version__
 from soaprules.errors import AuditError, Diagnostic, InputFileError
 from soaprules.source import MAX_BYTES
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ENV_VAR = "SOAPRULES_DB"
 DB_NAME = "audit.sqlite3"
 LIBRARIES = ("pydantic", "PyYAML", "click")  # the engine is built in: its version comes from engine.pin
@@ -73,6 +79,10 @@ MIGRATIONS = {
         sha256 TEXT NOT NULL REFERENCES contents(sha256),
         PRIMARY KEY (record_id, position)
     )"""),
+    # The digest of every field of a record and of its file list, so a time, a profile name
+    # or a version edited in place is caught like an edited text. Records written before it
+    # have none, and say so when replayed.
+    2: ("ALTER TABLE records ADD COLUMN record_sha256 TEXT",),
 }
 
 
@@ -98,6 +108,7 @@ class Record:
     output: str
     output_sha256: str
     versions: dict  # soaprules, engine, python, and each library
+    sealed: bool = True  # False: written before record digests, its plain fields unverified
 
     @property
     def packs(self) -> tuple[StoredFile, ...]:
@@ -288,7 +299,37 @@ def record(db_path, profile, packs, advice_text: str, *, fmt: str = "json") -> i
         record_id = cursor.lastrowid
         for position, stored in enumerate(files):
             _link_file(conn, record_id, position, stored)
+        row = conn.execute(f"SELECT {', '.join(FIELDS)} FROM records WHERE id = ?", (record_id,)).fetchone()
+        links = conn.execute("SELECT position, role, label, sha256 FROM record_files WHERE record_id = ?"
+                             " ORDER BY position", (record_id,)).fetchall()
+        conn.execute("UPDATE records SET record_sha256 = ? WHERE id = ?", (record_digest(row, links), record_id))
     return record_id
+
+
+# The columns a record's digest covers, in this order (all but the digest itself).
+FIELDS = ("id", "created_at", "profile_file", "profile_sha256", "format", "output", "output_sha256",
+          "soaprules_version", "engine_name", "engine_version", "python_version", "libraries", "file_count")
+INTEGER_FIELDS = {"id", "file_count"}
+
+
+def record_digest(row, links) -> str:
+    """sha256 of a record's fields and its ordered file list, as canonical JSON."""
+    body = json.dumps({"record": list(row), "files": [list(link) for link in links]}, ensure_ascii=False,
+                      separators=(",", ":"))
+    return hashlib.sha256(body.encode("utf-8", errors="surrogatepass")).hexdigest()
+
+
+def _wrong_types(rid, row, links) -> list[str]:
+    """Columns whose value is not of the type soaprules writes (SQLite stores what it is given)."""
+    out = [f"record {rid}: records.{name} holds {type(value).__name__}, not "
+           f"{'an integer' if name in INTEGER_FIELDS else 'text'}"
+           for name, value in zip(FIELDS, row)
+           if type(value) is not (int if name in INTEGER_FIELDS else str)]
+    for position, role, label, sha, text in links:
+        if type(position) is not int or not all(type(v) is str for v in (role, label, sha)) or \
+                (text is not None and type(text) is not str):
+            out.append(f"record {rid}: a record_files row at position {position!r} holds a value of the wrong type")
+    return out
 
 
 def _store_content(conn: sqlite3.Connection, stored: StoredFile) -> None:
@@ -337,31 +378,57 @@ SQLITE_MAX_ID = 2 ** 63 - 1
 
 
 def load(db_path, record_id: int) -> Record:
-    """The record, after checking every stored hash against what it hashes."""
+    """The record, after checking every stored hash against what it hashes, every column's
+    type, and the record's own digest over its plain fields."""
     with opened(db_path, create=False) as conn:
         if not 0 < record_id <= SQLITE_MAX_ID:
             raise AuditError(_not_found(conn, record_id))
-        row = conn.execute("SELECT r.id, r.created_at, r.profile_file, r.profile_sha256, c.text, r.format, r.output,"
-                           " r.output_sha256, r.soaprules_version, r.engine_name, r.engine_version,"
-                           " r.python_version, r.libraries, r.file_count FROM records r"
-                           " JOIN contents c ON c.sha256 = r.profile_sha256 WHERE r.id = ?", (record_id,)).fetchone()
+        row = conn.execute(f"SELECT {', '.join('r.' + f for f in FIELDS)}, r.record_sha256, c.text FROM records r"
+                           " LEFT JOIN contents c ON c.sha256 = r.profile_sha256 WHERE r.id = ?",
+                           (record_id,)).fetchone()
         if row is None:
             raise AuditError(_not_found(conn, record_id))
-        files = conn.execute("SELECT f.role, f.label, f.sha256, c.text FROM record_files f JOIN contents c"
-                             " ON c.sha256 = f.sha256 WHERE f.record_id = ? ORDER BY f.position",
+        links = conn.execute("SELECT f.position, f.role, f.label, f.sha256, c.text FROM record_files f"
+                             " LEFT JOIN contents c ON c.sha256 = f.sha256 WHERE f.record_id = ? ORDER BY f.position",
                              (record_id,)).fetchall()
-    (rid, created, pfile, psha, ptext, fmt, output, osha, version, ename, eversion, python, libs, count) = row
-    if len(files) != count:
-        raise AuditError(Diagnostic(f"record {rid} lists {count} files but {len(files)} are stored",
-                                    hint="the database was edited outside soaprules"))
+    fields, digest, ptext = row[:len(FIELDS)], row[len(FIELDS)], row[-1]
+    rid = record_id
+    problems = _wrong_types(rid, fields, links) or _unreadable(rid, fields, ptext, links, digest)
+    if problems:
+        raise AuditError([Diagnostic(m, hint="the database was edited outside soaprules; nothing was replayed")
+                          for m in problems])
+    (rid, created, pfile, psha, fmt, output, osha, version, ename, eversion, python, libs, count) = fields
+    files = [link[1:] for link in links]
     versions = {"soaprules": version, "engine_name": ename, "engine_version": eversion, "python": python,
                 "libraries": json.loads(libs)}
-    mismatches = tampered(rid, pfile, psha, ptext, output, osha, files)
-    if mismatches:
-        raise AuditError([Diagnostic(m, hint="the database was edited outside soaprules; nothing was replayed")
-                          for m in mismatches])
     return Record(rid, created, StoredFile("profile", pfile, psha, ptext),
-                  tuple(StoredFile(*f) for f in files), fmt, output, osha, versions)
+                  tuple(StoredFile(*f) for f in files), fmt, output, osha, versions, sealed=digest is not None)
+
+
+def _unreadable(rid, fields, ptext, links, digest) -> list[str]:
+    """What makes a well-typed record unusable or untrue: missing texts, a file count or a
+    library list that is not what was written, a hash or the digest that does not match."""
+    (_, _, pfile, psha, _, output, osha, *_, libs, count) = fields
+    out = []
+    if ptext is None:
+        out.append(f"record {rid}: records.profile_sha256 {psha[:12]} names no stored profile text")
+    out += [f"record {rid}: record_files.sha256 {sha[:12]} ({label}) names no stored text"
+            for _, _, label, sha, text in links if text is None]
+    if len(links) != count:
+        out.append(f"record {rid} lists {count} files but {len(links)} are stored")
+    try:
+        parsed = json.loads(libs)
+    except ValueError:
+        parsed = None
+    if not (isinstance(parsed, dict) and all(isinstance(v, str) for v in parsed.values())):
+        out.append(f"record {rid}: records.libraries is not the JSON object of versions soaprules writes")
+    if out:
+        return out
+    out += tampered(rid, pfile, psha, ptext, output, osha, [link[1:] for link in links])
+    if digest is not None and digest != record_digest(fields, [link[:4] for link in links]):
+        out.append(f"record {rid}: its fields (time, profile name, format, versions or file list) do not "
+                   f"match records.record_sha256 {str(digest)[:12]}")
+    return out
 
 
 def _sha(text: str) -> str:

@@ -65,6 +65,9 @@ def replay(record_id: int, db: str | None) -> None:
         # the output byte for byte; not who wrote the record (a consistent forgery reproduces too)
         sys.stdout.write(f"reproduced: {where}; stored hashes verified, today's run gives the recorded "
                          f"output byte for byte (sha256 {record.output_sha256})\n")
+        if not record.sealed:
+            sys.stderr.write(f"note: record {record.id} was written before records carried a digest of their "
+                             "own fields: its time, profile name and versions are shown as stored, unverified\n")
         return
     sys.stdout.write(result.diff())
     changed = "; ".join(result.version_changes) or "none"

@@ -11,17 +11,13 @@ from functools import lru_cache
 
 import pytest
 
+from soaprules.authoring.lint import contact_wording, undeclared_contact  # the one contact detector
 from soaprules.packs.load import DEFAULT_RULES_DIR, load_catalog, load_rulebook
 from soaprules.pipeline import advise_file
 from soaprules.render import RENDERERS
 from conftest import EXAMPLE, PROFILES, ROOT
 
 SOAP_PHASES = {"match_week", "soap"}
-# Imperative program contact: a verb of reaching out, then a program-side person or
-# office within a few words. "wait for a program to contact you" does not match.
-CONTACT = re.compile(
-    r"\b(e-?mail|call|phone|message|write to|contact|reach out to|follow up with|ask (?:them|him|her) to call)\b"
-    r"[^.!?\n]{0,60}?\b(programs?|program directors?|PDs?|coordinators?|residency offices?)\b", re.I)
 
 
 @lru_cache(maxsize=None)
@@ -48,13 +44,7 @@ def test_every_catalog_id_is_encoded_or_excused_and_90_percent_are_encoded():
 
 
 def test_every_shipped_rule_that_words_program_contact_declares_it():
-    undeclared = []
-    for rule in book().rules:
-        rec = rule.then.recommend
-        if rec and not rec.contacts_program and rule.pack != "nrmp":
-            for text in (rec.text, rec.draft or ""):
-                if CONTACT.search(text):
-                    undeclared.append((rule.id, CONTACT.search(text).group(0)))
+    undeclared = [(rule.id, words) for rule, _, words in undeclared_contact(book().rules)]
     assert undeclared == []
 
 
@@ -63,9 +53,9 @@ def test_program_contact_in_soap_always_carries_the_nrmp_bound(profile):
     advice = advice_of(profile)
     in_soap = advice["phase"] in SOAP_PHASES
     for rec in advice["recommendations"]:
-        worded = CONTACT.search(rec["text"]) or CONTACT.search(rec.get("draft", ""))
+        worded = contact_wording(rec["text"]) or contact_wording(rec.get("draft", ""))
         if rec["pack"] != "nrmp":
-            assert rec.get("contacts_program") or not worded, (rec["id"], worded and worded.group(0))
+            assert rec.get("contacts_program") or not worded, (rec["id"], worded)
         if rec.get("contacts_program") and in_soap:
             cited = {c for b in rec["bounds"] for c in b["cites"]}
             assert cited & {"NR-03", "NR-04"}, f"{rec['id']} tells someone to contact a program mid-SOAP unbounded"

@@ -13,7 +13,10 @@ no single rule shows:
 - a parameter nothing reads, a decision no rule proposes;
 - a profile field no rule reads (in a condition or a text) and no pack lists under
   `unread_fields:` with its reason, so what a student tells us is never silently dropped
-  (checked when one of the packs declares `unread_fields:`, as the shipped core does).
+  (checked when one of the packs declares `unread_fields:`, as the shipped core does);
+- advice whose text or draft tells someone to contact a program ("email every program
+  coordinator") without `contacts_program: true`, so the NRMP bound would not travel
+  with it during SOAP (an error, in every pack loaded, overlays and school packs too).
 
 Every finding is a Diagnostic with file:line, the rule id where there is one, a fix
 hint, and a severity: `error` (the pack is wrong) or `warning` (it runs, but
@@ -29,10 +32,10 @@ from pathlib import Path
 
 from soaprules.lang import conditions as cond
 from soaprules.lang import analysis
-from soaprules.errors import Diagnostic, Position, SoapError
+from soaprules.errors import SOURCE_LINE, Diagnostic, Position, SoapError
 from soaprules.packs.load import LoadedRule, RuleBook, load_rulebook, pack_files
 from soaprules.profile.fields import FieldSpec, item_fields, profile_fields
-from soaprules.source import Document, load_document
+from soaprules.source import LINE_BREAKS, Document, load_document
 from soaprules.lang.templates import placeholders
 from soaprules.diagnose import by_position
 
@@ -80,11 +83,74 @@ def lint(paths: list[str | Path], catalog: dict | None = None) -> Report:
     findings += [Finding("engine-limit", d) for d in engine_limits(book)]
     checker = _Checker(book, docs)
     for check in (checker.never_holds, checker.unwritten_reads, checker.loops, checker.conflicting_proposals,
-                  checker.unused_params, checker.undecided_decisions, checker.unread_fields):
+                  checker.unused_params, checker.undecided_decisions, checker.unread_fields,
+                  checker.undeclared_contact):
         findings += check()
     unique = {(f.check, f.diagnostic.headline()): f for f in findings}
     ordered = sorted(unique.values(), key=lambda f: by_position(f.diagnostic))
     return Report(ordered, len(book.packs), len(book.rules))
+
+
+# ---- program contact worded but not declared ------------------------------------------
+# Imperative program contact: a verb of reaching out, then a program-side person or office
+# within a few words of the same sentence. Not contact: the program reaching out ("wait for
+# a program to contact you": the verb's object is you) and a prohibition ("do not apply to
+# or contact any program"). The one detector: lint and tests/test_advice_quality.py use it.
+_CONTACT_VERB = re.compile(
+    r"\b(?:e-?mail|call|phone|message|write to|contact|reach out to|follow up with|ask (?:them|him|her) to call)\b"
+    r"(?!\s+you\b)", re.I)
+_CONTACT_OBJECT = re.compile(r"[^.!?\n]{0,60}?\b(?:programs?|program directors?|PDs?|coordinators?|residency offices?)\b",
+                             re.I)
+_NEGATED = re.compile(r"(?:\bnot|n['’]t|\bnever|\b(?:no one|nobody) (?:may|can|should|will|must))\s+"
+                      r"(?:(?:\w+\s+){0,3}(?:or|nor|and)\s+)?$", re.I)
+CONTACT_HINT = "declare contacts_program: true so the NRMP bound travels with it during SOAP"
+
+
+def contact_wording(text: str) -> str | None:
+    """The words of `text` that tell someone to contact a program ("email every program
+    coordinator"), or None when it says no such thing."""
+    for verb in _CONTACT_VERB.finditer(text or ""):
+        if _NEGATED.search(text[max(0, verb.start() - 80):verb.start()]):
+            continue
+        rest = _CONTACT_OBJECT.match(text, verb.end())
+        if rest:
+            return text[verb.start():rest.end()]
+    return None
+
+
+def undeclared_contact(rules) -> list[tuple]:
+    """(rule, "text" or "draft", the words) for each loaded rule whose advice words program
+    contact without `contacts_program: true`."""
+    out = []
+    for rule in rules:
+        rec = rule.then.recommend
+        if rec is None or rec.contacts_program:
+            continue
+        for key in ("text", "draft"):
+            words = contact_wording(getattr(rec, key) or "")
+            if words:
+                out.append((rule, key, words))
+    return out
+
+
+def _words_position(doc: Document | None, at: tuple, words: str) -> Position | None:
+    """Where `words` stand in the source of the scalar at `at` (a folded text spans lines)."""
+    start = doc.position_of(at) if doc is not None else None
+    if start is None:
+        return None
+    lines = LINE_BREAKS.split(doc.text)[start.line - 1:]
+    if not lines:
+        return start
+    lines[0] = " " * (start.column - 1) + lines[0][start.column - 1:]
+    tail = "\n".join(lines)
+    found = re.search(r"\s+".join(map(re.escape, words.split())), tail)
+    if found is None:
+        return start
+    before = tail[:found.start()]
+    line, column = start.line + before.count("\n"), found.start() - (before.rfind("\n") + 1) + 1
+    if "\n" in found.group(0):  # the words run on to the next line: point at where they start
+        return Position(line, column)
+    return Position(line, column, line, column + len(found.group(0)))
 
 
 def engine_limits(book: RuleBook) -> list[Diagnostic]:
@@ -426,6 +492,22 @@ class _Checker:
         return out
 
 
+    # program contact worded, not declared -----------------------------------------------
+
+    def undeclared_contact(self) -> list:
+        out = []
+        for rule, key, words in undeclared_contact(self.book.rules):
+            at = _rule_path(rule) + ("then", "recommend", key)
+            found = self.finding("contact-undeclared", rule, at, f"the advice {key} tells someone to contact a "
+                                 f"program ('{words}') but does not declare contacts_program: true", CONTACT_HINT)
+            doc = self.docs.get(rule.file)
+            pos = _words_position(doc, at, words)
+            if pos is not None:
+                extra = ((SOURCE_LINE, doc.source_line(pos.line)),)
+                found = Finding(found.check, replace(found.diagnostic, position=pos, extra=extra))
+            out.append(found)
+        return out
+
     # profile fields no rule reads ---------------------------------------------------------
 
     def unread_fields(self) -> list:
@@ -462,6 +544,12 @@ class _Checker:
                                     "read it in a rule's condition or text, or list it under unread_fields: "
                                     "with the reason", severity="warning", file=home.file, at_key=True))
         return out
+
+
+def _rule_path(rule: LoadedRule) -> tuple:
+    """The rule's own path in its file, table rows too: ("tables", t, "rows", r)."""
+    at = tuple(rule.when.at)
+    return at[:at.index("when")] if "when" in at else rule_at(rule)
 
 
 def _leaf_fields() -> set[str]:

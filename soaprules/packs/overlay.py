@@ -10,9 +10,16 @@ Load order is explicit: packs load in the order given, except that an overlay al
 loads after every pack it extends. Two overlays changing the same rule, parameter or
 calendar year is an error, not a silent "last one wins", because the second change
 would hide the first.
+
+Policy outranks packs (DESIGN.md): NRMP's Match agreement bounds all advice, so no
+overlay may disable or replace a rule of a policy pack, nor override a parameter any
+rule of a policy pack reads (that would move when the policy holds). A policy pack is
+the pack named `nrmp`, or one whose rules carry a `bound:` (which only policy packs
+give). It is refused where the overlay says it, whichever packs the overlay extends.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from soaprules.lang import conditions as cond
@@ -97,6 +104,44 @@ class _Entry:
         return [r["id"] for r in raw or [] if isinstance(r, dict) and isinstance(r.get("id"), str)]
 
 
+POLICY_PACK = "nrmp"  # the NRMP Match agreement's pack: it bounds every other pack
+_PARAM_REF = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")  # $name in a condition, {$name} in a text
+POLICY_HINT = ("NRMP's Match agreement bounds all advice and outranks every pack: an overlay may add "
+               "advice of its own, never weaken policy. Remove this entry; to say more, add a rule of your own")
+
+
+def is_policy_pack(pack, rules) -> bool:
+    """The pack named nrmp, and any pack whose rules carry an NRMP `bound:` (policy packs only)."""
+    return pack.name == POLICY_PACK or any(rule.then.bound for _, rule in rules)
+
+
+def policy_param_reads(pack, rules) -> dict[str, list[str]]:
+    """Parameter -> what in this pack reads it ("rule nr-03-..."): its rules' conditions and
+    texts (table rows included), its silences and its decisions' shown_when."""
+    out: dict[str, list[str]] = {}
+
+    def note(label: str, data) -> None:
+        for name in _PARAM_REF.findall(_strings(data)):
+            if label not in out.setdefault(name, []):
+                out[name].append(label)
+
+    for _, rule in rules:
+        note(f"rule {rule.id}", [rule.when, rule.then.model_dump()])
+    for silence in pack.silences:
+        note(f"silence {silence.name}", silence.when)
+    for name, decision in pack.decisions.items():
+        note(f"decision {name}", decision.shown_when)
+    return out
+
+
+def _strings(data) -> str:
+    if isinstance(data, dict):
+        return " ".join(_strings(v) for v in data.values())
+    if isinstance(data, (list, tuple)):
+        return " ".join(_strings(v) for v in data)
+    return data if isinstance(data, str) else ""
+
+
 def arrange(shaped: list, errors: list) -> tuple[list, Plan]:
     """Order the packs and apply every overlay; returns shaped packs as the loader expects."""
     entries = _unique_names([_Entry(*s) for s in shaped], errors)
@@ -170,6 +215,12 @@ class _Applier:
         self.param_owner: dict[str, str] = {}
         self.year_owner: dict[int, str] = {}
         self.touched: dict[tuple, Change] = {}
+        # policy packs, their rules and the parameters they read, from every pack given, so
+        # the refusal does not depend on load order or on what the overlay extends
+        policy = [e for e in ordered if is_policy_pack(e.pack, e.rules)]
+        self.policy_rules = {rule_id: e.name for e in policy
+                             for rule_id in [*e.raw_rule_ids(), *(r.id for _, r in e.rules)]}
+        self.policy_reads = {e.name: policy_param_reads(e.pack, e.rules) for e in policy}
 
     def closure(self, name: str) -> set[str]:
         out, todo = set(), list(self.extends.get(name, []))
@@ -233,6 +284,31 @@ class _Applier:
                         at_key=at_key)
         return None
 
+    # ---- policy --------------------------------------------------------------------------
+
+    def _policy_rule(self, entry: _Entry, at: tuple, rule_id: str, verb: str) -> bool:
+        """A rule of a policy pack (not the overlay's own) may not be switched off or replaced."""
+        owner = self.policy_rules.get(rule_id)
+        if owner is None or owner == entry.name:
+            return False
+        entry.error(self.errors, at, f"{at[0]}: {rule_id} is a rule of the NRMP policy pack {owner}; "
+                                     f"an overlay may not {verb}", rule_id=rule_id, hint=POLICY_HINT,
+                    code="pack.overlay-weakens-policy")
+        return True
+
+    def _policy_param(self, entry: _Entry, at: tuple, name: str) -> bool:
+        """A parameter any rule of a policy pack reads decides when the policy holds: locked."""
+        for pack, reads in self.policy_reads.items():
+            if pack == entry.name or name not in reads:
+                continue
+            readers = reads[name]
+            said = ", ".join(readers[:3]) + (f" and {len(readers) - 3} more" if len(readers) > 3 else "")
+            entry.error(self.errors, at, f"override_params: {name} is read by the NRMP policy pack {pack} "
+                                         f"({said}); an overlay may not change it", at_key=True,
+                        hint=POLICY_HINT, code="pack.overlay-weakens-policy")
+            return True
+        return False
+
     # ---- parameters --------------------------------------------------------------------
 
     def _params(self, entry: _Entry, base: set) -> None:
@@ -248,6 +324,8 @@ class _Applier:
     def _override_params(self, entry: _Entry, base: set) -> None:
         for name, value in entry.pack.override_params.items():
             at = ("override_params", name)
+            if self._policy_param(entry, at, name):
+                continue
             owner = self._owned(entry, at, "parameter", name, self.param_owner, base)
             if owner is None:
                 continue
@@ -301,6 +379,8 @@ class _Applier:
     def _disable(self, entry: _Entry, base: set) -> None:
         for k, item in enumerate(entry.pack.disable):
             at = ("disable", k, "id")
+            if self._policy_rule(entry, at, item.id, "switch it off"):
+                continue
             owner = self._owned(entry, at, "rule", item.id, self.rule_owner, base)
             if owner is None:
                 continue
@@ -312,6 +392,8 @@ class _Applier:
         added = []
         for k, rule in enumerate(entry.pack.replace):
             at = ("replace", k, "id")
+            if self._policy_rule(entry, at, rule.id, "replace it"):
+                continue
             owner = self._owned(entry, at, "rule", rule.id, self.rule_owner, base)
             if owner is None:
                 continue

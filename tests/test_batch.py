@@ -439,3 +439,41 @@ def test_a_file_name_that_is_not_utf8_gets_a_record(small, tmp_path):
     records = _records(out)
     assert "a/caf\\xe9.yaml" in [r["source"] for r in records]
     assert batch.run(small, out).skipped == 7  # and the resume recognises it
+
+
+# ---- where the results cannot go ---------------------------------------------------------
+
+def test_a_device_as_out_is_refused_as_input_not_crashed_on(small, tmp_path, runner):
+    out = tmp_path / "fifo.jsonl"
+    os.mkfifo(out)  # neither resumable nor syncable, like /dev/full
+    fd = os.open(out, os.O_RDONLY | os.O_NONBLOCK)  # a reader, so opening it to write does not block
+    try:
+        result = runner.invoke(main, ["batch", str(small), "--out", str(out)])
+    finally:
+        os.close(fd)
+    assert result.exit_code == 1 and "must be a regular file" in result.output, result.output
+
+
+def test_a_full_disk_mid_run_is_a_clear_error_and_the_rerun_completes_the_file(small, tmp_path, runner, monkeypatch):
+    import errno
+    from soaprules.cohort import batch as batch_module
+
+    out = tmp_path / "results.jsonl"
+    written = [0]
+    real_write = os.write
+
+    def write(fd, data):
+        if fd > 2 and written[0] == 2:  # the third record: a torn half, then no space
+            real_write(fd, bytes(data[:10]))
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        written[0] += fd > 2
+        return real_write(fd, data)
+
+    monkeypatch.setattr(batch_module.os, "write", write)
+    result = runner.invoke(main, ["batch", str(small), "--out", str(out)])
+    assert result.exit_code == 1 and "No space left on device" in result.output, result.output
+    monkeypatch.setattr(batch_module.os, "write", real_write)
+    assert runner.invoke(main, ["batch", str(small), "--out", str(out)]).exit_code == 0
+    whole = tmp_path / "whole.jsonl"
+    assert runner.invoke(main, ["batch", str(small), "--out", str(whole)]).exit_code == 0
+    assert out.read_bytes() == whole.read_bytes()

@@ -108,3 +108,39 @@ def test_a_text_report_imports_no_other_renderer():
     assert not any(f"soaprules.render.{m}'" in loaded for m in ("html", "markdown", "json_out"))
     from soaprules.render import RENDERERS
     assert sorted(RENDERERS) == ["html", "json", "markdown", "text"] and all(callable(f) for f in RENDERERS.values())
+
+
+# ---- a standard output that cannot take the report ---------------------------------------
+
+def _advise_into(stdout, args=(), **kw):
+    import os
+    env = {**os.environ, "XDG_STATE_HOME": kw.pop("state")}
+    return subprocess.run([sys.executable, "-m", "soaprules", "advise", str(PROFILES[0]), *args], stdout=stdout,
+                          stderr=subprocess.PIPE, text=True, timeout=120, env=env, **kw)
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [(), ("--format", "json")])
+def test_a_full_disk_behind_stdout_is_exit_1_said_plainly_not_an_internal_error(tmp_path, args):
+    with open("/dev/full", "w") as full:
+        done = _advise_into(full, args, state=str(tmp_path))
+    assert done.returncode == 1, done.stderr
+    assert "cannot write to standard output" in done.stderr and "internal error" not in done.stderr
+    assert "Exception ignored" not in done.stderr and not list(tmp_path.rglob("crash-*"))
+
+
+def test_a_closed_stdout_is_exit_1_said_plainly(tmp_path):
+    import os
+    done = _advise_into(None, state=str(tmp_path), preexec_fn=lambda: os.close(1))
+    assert done.returncode == 1, done.stderr
+    assert "standard output is closed" in done.stderr and not list(tmp_path.rglob("crash-*"))
+
+
+def test_an_os_error_that_is_not_stdout_is_still_an_internal_error(runner, monkeypatch, tmp_path):
+    import errno
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))  # a bug, not bad output: the crash report
+    monkeypatch.setattr("soaprules.audit.store.history",
+                        lambda *a, **k: (_ for _ in ()).throw(OSError(errno.EIO, "I/O error")))
+    result = runner.invoke(main, ["history", "--db", str(tmp_path / "a.sqlite3")])
+    assert result.exit_code == 4 and "internal error (OSError)" in result.output

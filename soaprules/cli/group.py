@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from soaprules.cli.output import fail, wants_json
-from soaprules.errors import ExitCode, SoapError
+from soaprules.errors import Diagnostic, ExitCode, InputFileError, SoapError
 
 INTERNAL_ERROR = ExitCode.INTERNAL
 
@@ -30,27 +30,65 @@ def crash_report(exc: BaseException) -> Path | None:
         return None
 
 
+def _stdout_fails() -> bool:
+    """Whether standard output itself cannot take more (a full disk, a closed device)."""
+    try:
+        sys.stdout.write("")
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        return True
+    return False
+
+
 class Group(click.Group):
     """A click group that never lets a bug end in a bare traceback."""
 
     def invoke(self, ctx):
         args = [*(getattr(ctx, "_protected_args", None) or []), *ctx.args]
+        if sys.stdout is None:  # started with standard output closed (`>&-`)
+            fail(InputFileError(Diagnostic("standard output is closed, so there is nowhere to write to",
+                                           hint="give -o FILE where the command has it, or leave stdout open")),
+                 wants_json(args))
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a full disk behind stdout shows here, not after exit
+            return result
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
         except SoapError as exc:  # a command that forgot to catch it: still a positioned error
             fail(exc, wants_json(args))
+        except OSError as exc:
+            if not _stdout_fails():
+                _crash(exc, args)
+            _drop_stdout()
+            fail(InputFileError(Diagnostic(f"cannot write to standard output: {exc.strerror or exc}",
+                                           hint="free some space, or give -o FILE elsewhere")), wants_json(args))
         except Exception as exc:  # noqa: BLE001 (the last line of defence)
-            where = crash_report(exc)
-            saved = f"details saved in {where}" if where else "details could not be saved"
-            message = f"internal error ({type(exc).__name__}): {exc}; {saved}; please report it"
-            if wants_json(args):
-                sys.stderr.write(json.dumps({"error": "internal", "exit_code": INTERNAL_ERROR,
-                                             "message": message}) + "\n")
-            else:
-                sys.stderr.write(f"soaprules: {message}\n")
-            raise SystemExit(INTERNAL_ERROR) from None
+            _crash(exc, args)
+
+
+def _crash(exc: BaseException, args: list) -> None:
+    where = crash_report(exc)
+    saved = f"details saved in {where}" if where else "details could not be saved"
+    message = f"internal error ({type(exc).__name__}): {exc}; {saved}; please report it"
+    if wants_json(args):
+        sys.stderr.write(json.dumps({"error": "internal", "exit_code": INTERNAL_ERROR,
+                                     "message": message}) + "\n")
+    else:
+        sys.stderr.write(f"soaprules: {message}\n")
+    raise SystemExit(INTERNAL_ERROR) from None
+
+
+def _drop_stdout() -> None:
+    """Point a real stdout that cannot be written at /dev/null, so the exit's own flush of
+    what is still buffered does not fail again (and change the exit code)."""
+    try:
+        if sys.stdout.fileno() == 1:
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 1)
+            os.close(null)
+    except (OSError, ValueError, AttributeError):  # not a file descriptor (a test's capture)
+        pass
 
 
 P = "fixtures/profiles/warned-derm-three-cities.yaml"

@@ -30,6 +30,7 @@ import fcntl
 import json
 import os
 import signal
+import stat
 import socket
 import sys
 import threading
@@ -322,23 +323,39 @@ class _Appender:
     """Append whole lines, one write per record; fsync in groups and before closing."""
 
     def __init__(self, path: Path):
+        self.path = path
         try:
             self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         except OSError as exc:
             raise InputFileError(Diagnostic(f"cannot write: {exc.strerror}", file=str(path))) from None
+        if not stat.S_ISREG(os.fstat(self.fd).st_mode):  # a device or a pipe cannot be resumed or synced
+            os.close(self.fd)
+            raise InputFileError(Diagnostic("--out must be a regular file: results are appended, synced and "
+                                            "resumed", file=str(path), hint="give --out a file name")) from None
         self.unsynced, self.synced_at = 0, time.monotonic()
 
     def write(self, line: str | bytes) -> None:
         data = memoryview(line if isinstance(line, bytes) else line.encode("utf-8"))
-        while data:
-            data = data[os.write(self.fd, data):]
+        try:
+            while data:
+                data = data[os.write(self.fd, data):]
+        except OSError as exc:  # a full disk: the records written so far stand, and a rerun resumes
+            raise self._failed(exc) from None
         self.unsynced += 1
         if self.unsynced >= FSYNC_EVERY or time.monotonic() - self.synced_at >= FSYNC_SECONDS:
             self.sync()
 
     def sync(self) -> None:
-        os.fsync(self.fd)
+        try:
+            os.fsync(self.fd)
+        except OSError as exc:
+            raise self._failed(exc) from None
         self.unsynced, self.synced_at = 0, time.monotonic()
+
+    def _failed(self, exc: OSError) -> InputFileError:
+        return InputFileError(Diagnostic(f"cannot write: {exc.strerror}", file=str(self.path),
+                                         hint="free some space and run the same command again: it resumes "
+                                              "after the last whole record"))
 
     def close(self) -> None:
         try:

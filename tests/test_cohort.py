@@ -87,6 +87,23 @@ def test_advice_most_students_share_is_said_once_above_the_table():
     assert sorted(r.top_action for r in b.rows) == [f"Own move of S-{i}" for i in range(4)]
 
 
+def test_an_item_most_students_got_in_their_own_words_is_never_shown_as_everyones():
+    # The same recommendation id, worded for each student's own ally: "most students" would
+    # have shown the first student's chair as the whole class's.
+    records = [{"status": "ok", "source": f"s{i}.yaml",
+                "advice": {"profile_id": f"S-{i}", "decisions": {"rescue_tier": {"value": 2}},
+                           "recommendations": [{"id": "ally", "priority": "high",
+                                                "text": f"Ask your {role} to steer your list."}]}}
+               for i, role in enumerate(["chair", "program director", "program director"])]
+    b = board(records, shipped_piles())
+    assert b.shared == ["Ask your program director to steer your list."]  # two of three, word for word
+    text = render(b, "text")
+    assert "Most students: Ask your chair" not in text
+    assert [r.top_action for r in sorted(b.rows, key=lambda r: r.id)] == [
+        "Ask your chair to steer your list.", "Ask your program director to steer your list.",
+        "Ask your program director to steer your list."]
+
+
 def test_csv_board():
     rows = list(csv.DictReader(io.StringIO(render(board(RECORDS, shipped_piles()), "csv"))))
     assert [r["id"] for r in rows] == ["S-2", "S-3", "S-4", "S-5", "S-1", "S-9"]

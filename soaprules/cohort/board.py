@@ -90,11 +90,12 @@ class Board:
 
 
 def row(source: str, advice: dict, shared: frozenset = frozenset(), tier_decision: str | None = None) -> Row:
-    """`shared`: recommendation ids every student got; the row names the first other one."""
+    """`shared`: (id, text) of the recommendations most students got word for word; the
+    row names the first other one."""
     decisions = advice.get("decisions", {})
     value = lambda name: decisions.get(name, {}).get("value")  # noqa: E731
     recs = advice.get("recommendations", [])
-    own = [r for r in recs if r.get("id") not in shared]
+    own = [r for r in recs if (r.get("id"), r.get("text")) not in shared]
     top = (own or recs or [{}])[0]
     return Row(id=advice.get("profile_id") or source, source=source, tier=value(tier_decision) if tier_decision else None,
                bucket=value("advocacy_bucket"), realism=value("specialty_realism"),
@@ -124,17 +125,17 @@ def board(records: Iterable[dict], piles: Piles | None) -> Board:
 
 
 def _shared(advices) -> dict:
-    """{id: text} of the recommendations most students got (at least half): a board says
-    them once, above the table, and each row names that student's own next move."""
+    """{(id, text): text} of the recommendations most students got (at least half) in the
+    same words: a board says them once, above the table, and each row names that
+    student's own next move. Keyed by the text too, since an item's words name one
+    student's people, places and scores: one student's version is never shown as everyone's."""
     counts: dict = {}
-    texts: dict = {}
     total = 0
     for advice in advices:
         total += 1
-        for r in advice.get("recommendations", []):
-            counts[r.get("id")] = counts.get(r.get("id"), 0) + 1
-            texts.setdefault(r.get("id"), r.get("text"))
-    return {k: texts[k] for k, n in counts.items() if total > 1 and 2 * n >= total}
+        for key in dict.fromkeys((r.get("id"), r.get("text")) for r in advice.get("recommendations", [])):
+            counts[key] = counts.get(key, 0) + 1
+    return {key: key[1] for key, n in counts.items() if total > 1 and 2 * n >= total}
 
 
 # ---- renderers: render(board, out) -----------------------------------------------------

@@ -477,3 +477,42 @@ def test_a_full_disk_mid_run_is_a_clear_error_and_the_rerun_completes_the_file(s
     whole = tmp_path / "whole.jsonl"
     assert runner.invoke(main, ["batch", str(small), "--out", str(whole)]).exit_code == 0
     assert out.read_bytes() == whole.read_bytes()
+
+
+# ---- a rerun never keeps a record of a profile that has changed -------------------------
+
+def test_a_profile_edited_between_runs_is_evaluated_again_not_kept_stale(small, tmp_path, runner):
+    out = tmp_path / "results.jsonl"
+    assert runner.invoke(main, ["batch", str(small), "--out", str(out)]).exit_code == 0
+    (small / "a" / "p00001.yaml").write_text(HEAD + "status:\n  phase: gap_year\n")  # same name, new profile
+    result = runner.invoke(main, ["batch", str(small), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    again = {r["source"]: r for r in _records(out)}
+    assert again["a/p00001.yaml"]["advice"]["phase"] == "gap_year"
+    fresh = tmp_path / "fresh.jsonl"
+    assert runner.invoke(main, ["batch", str(small), "--out", str(fresh)]).exit_code == 0
+    assert out.read_bytes() == fresh.read_bytes()
+
+
+def test_records_that_do_not_name_their_input_are_evaluated_again(small, tmp_path, runner):
+    out = tmp_path / "results.jsonl"
+    assert runner.invoke(main, ["batch", str(small), "--out", str(out)]).exit_code == 0
+    whole = out.read_bytes()
+    old = [json.loads(line) for line in whole.decode().splitlines()]  # as an earlier soaprules wrote them
+    for rec in old:
+        rec.pop("input_sha256")
+    out.write_text("".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in old))
+    result = runner.invoke(main, ["batch", str(small), "--out", str(out)])
+    assert result.exit_code == 0 and out.read_bytes() == whole
+
+
+def test_a_fifo_or_a_broken_link_named_like_a_profile_is_an_error_record_not_a_gap(small, tmp_path, runner):
+    os.mkfifo(small / "a" / "pipe.yaml")
+    (small / "a" / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    out = tmp_path / "results.jsonl"
+    result = runner.invoke(main, ["batch", str(small), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    records = {r["source"]: r for r in _records(out)}
+    assert records["a/pipe.yaml"]["status"] == "error" and "not a regular file" in \
+        records["a/pipe.yaml"]["errors"][0]["message"]
+    assert records["a/gone.yaml"]["status"] == "error"

@@ -3,15 +3,16 @@
 Input is a directory of profile files (sorted by relative path) or a `.jsonl` file with
 one profile per line. Each input yields exactly one record, in input order:
 
-    {"source": "a/p1.yaml", "status": "ok", "advice": {...soaprules/advice@1...}}
-    {"source": "cohort.jsonl:7", "status": "error", "kind": "profile", "errors": [...]}
+    {"source": "a/p1.yaml", "status": "ok", "advice": {...soaprules/advice@1...}, "input_sha256": "..."}
+    {"source": "cohort.jsonl:7", "status": "error", "kind": "profile", "errors": [...], "input_sha256": "..."}
 
 Why each part is the way it is:
 - a record is written with one `write` (fsynced in groups: every FSYNC_EVERY records or
   FSYNC_SECONDS, and before exit), so a crash leaves whole lines plus at most one torn
   last line; a rerun keeps every whole record, rebuilds the file in input order when it
   is not already a prefix of it (a deleted, duplicated or reordered line), and computes
-  only what is missing, so the final file is the bytes of an uninterrupted run;
+  only what is missing, so the final file is the bytes of an uninterrupted run; a record
+  whose `input_sha256` is not its input's now (a profile edited since) is made again;
 - one run per output: an exclusive lock (`<out>.lock`, holding the owner's pid and host)
   refuses a second run on the same --out; the output is never read as an input;
 - the packs are pinned at the start: a record made with other pack bytes (a pack saved
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
+import hashlib
 import json
 import os
 import signal
@@ -38,7 +40,7 @@ import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from multiprocessing import get_context
 from pathlib import Path
@@ -83,7 +85,9 @@ def tasks(input_path: str | Path, exclude: tuple = ()) -> list[Task]:
     path = Path(input_path)
     skip = {os.path.realpath(p) for p in exclude}
     if path.is_dir():
-        files = sorted((p for p in path.rglob("*") if p.suffix.lower() in PROFILE_SUFFIXES and p.is_file()
+        # Not only regular files: a FIFO, a device or a broken link named like a profile gets
+        # an error record saying what it is, never a silent gap in the results.
+        files = sorted((p for p in path.rglob("*") if p.suffix.lower() in PROFILE_SUFFIXES and not p.is_dir()
                         and os.path.realpath(p) not in skip),
                        key=lambda p: p.relative_to(path).as_posix())
         return [Task(shown(p.relative_to(path).as_posix()), str(p)) for p in files]
@@ -101,12 +105,28 @@ def _jsonl_tasks(path: Path) -> Iterable[Task]:
                 yield Task(f"{path.name}:{number}", str(path), number, raw.decode("latin-1"))
 
 
-def _load(task: Task):
-    from soaprules.profile.load import load_profile, validate_profile
+def _raw(task: Task) -> bytes:
+    """The bytes a task's profile is read from: its file's, or its line's own (so bad UTF-8
+    in a line is reported as such)."""
+    from soaprules.files import read_bytes
+
+    return read_bytes(task.path, MAX_BYTES, what="profile") if task.text is None else task.text.encode("latin-1")
+
+
+def input_sha256(task: Task) -> str | None:
+    """What a record was made from, so a rerun can tell an edited profile from the one its
+    record describes; None for a file that cannot be read (its record is an error)."""
+    try:
+        return hashlib.sha256(_raw(task)).hexdigest()
+    except SoapError:
+        return None
+
+
+def _load(task: Task, raw: bytes):
+    from soaprules.profile.load import validate_profile
 
     if task.text is None:
-        return load_profile(task.path)[0]
-    raw = task.text.encode("latin-1")  # the line's own bytes, so bad UTF-8 is reported as such
+        return validate_profile(parse_lazily(decode(raw, task.path), task.path))[0]
     try:
         if len(raw) > MAX_BYTES:
             raise InputFileError(Diagnostic(f"line is {len(raw)} bytes; the limit is {MAX_BYTES}",
@@ -155,8 +175,11 @@ def record(task: Task, packs: list[str] | None) -> dict:
     """The record of one task. Never raises for a bad profile."""
     from soaprules.pipeline import advise, program_for
 
+    digest = None
     try:
-        advice = advise(_load(task), program_for(packs))
+        raw = _raw(task)
+        digest = hashlib.sha256(raw).hexdigest()
+        advice = advise(_load(task, raw), program_for(packs))
         out = {"source": task.source, "status": "ok", "advice": advice}
     except SoapError as exc:
         out = {"source": task.source, "status": "error", "kind": exc.kind,
@@ -164,6 +187,7 @@ def record(task: Task, packs: list[str] | None) -> dict:
     except Exception as exc:  # a bug, not bad input: record it and go on, the batch must finish
         out = {"source": task.source, "status": "error", "kind": "internal",
                "errors": [{"severity": "error", "message": f"{type(exc).__name__}: {exc}", "file": task.path}]}
+    out["input_sha256"] = digest
     return out
 
 
@@ -211,6 +235,7 @@ class Recovered:
     torn: bool  # a torn last line was found (it is never kept)
     packs: list | None  # the packs of the first result, to refuse mixing pack versions
     size: int = 0
+    inputs: dict = field(default_factory=dict)  # source -> the input_sha256 its record names
 
 
 def recover(out: Path) -> Recovered:
@@ -235,6 +260,7 @@ def recover(out: Path) -> Recovered:
                                         hint="give --out a new .jsonl file"))
         found.lines.append(record["source"])
         found.records.setdefault(record["source"], raw + b"\n")
+        found.inputs.setdefault(record["source"], record.get("input_sha256"))
         if found.packs is None and record.get("status") == "ok":
             found.packs = record["advice"]["packs"]
     return found
@@ -254,6 +280,15 @@ def _same_packs(found: Recovered, program, out: Path) -> None:
         raise UsageError(Diagnostic("the results already there were made with other rule packs (a pack "
                                     "changed since): resuming would mix two versions of the advice",
                                     file=str(out), hint="write to a new --out file, or delete this one"))
+
+
+def _forget_edited(found: Recovered, todo: list[Task]) -> None:
+    """A record of a profile edited (or made unreadable, or readable) since is not kept:
+    it would describe a profile that no longer exists. Records written before records
+    named their input are recomputed too, as they cannot be checked."""
+    for task in todo:
+        if task.source in found.records and found.inputs.get(task.source, "") != input_sha256(task):
+            del found.records[task.source]
 
 
 def rebuild(out: Path, found: Recovered, todo: list[Task]) -> int:
@@ -436,6 +471,7 @@ def _run(input_path, out: Path, packs, jobs: int, progress_to, program, lock: Lo
     todo = tasks(input_path, exclude=(out, lock.path, out.with_name(f".{out.name}.rebuild")))
     found = recover(out)
     _same_packs(found, program, out)
+    _forget_edited(found, todo)
     pinned = _pack_ids(program)
     summary = Summary(total=len(todo), dropped_torn_line=found.torn)
     kept = rebuild(out, found, todo)

@@ -190,3 +190,17 @@ def grouped(rows) -> dict:
     for rec_id, priority, text in rows:
         out.setdefault(rec_id, []).append((priority, text))
     return out
+
+
+def test_the_folder_is_read_as_batch_reads_it_upper_case_suffixes_and_fifos_included(tmp_path):
+    import os
+    folder = tmp_path / "pd"
+    folder.mkdir()
+    (folder / "b.JSON").write_text('{"schema": "soaprules/profile@1", "status": {"phase": "soap"}}')
+    (folder / "c.YAML").write_text("schema: soaprules/profile@1\n")
+    os.mkfifo(folder / "pipe.yaml")
+    from soaprules.packs.load import DEFAULT_RULES_DIR
+    found = {os.path.basename(d.profile): d for d in diff_packs([DEFAULT_RULES_DIR], [DEFAULT_RULES_DIR], folder)}
+    assert set(found) == {"b.JSON", "c.YAML", "pipe.yaml"}
+    assert not found["b.JSON"].errors and not found["c.YAML"].errors
+    assert "not a regular file" in found["pipe.yaml"].errors[0].message

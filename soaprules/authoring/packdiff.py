@@ -38,7 +38,9 @@ def profile_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise InputFileError(Diagnostic("not a folder of profiles", file=str(folder),
                                         expected="a directory of *.yaml, *.yml or *.json profiles"))
-    found = sorted(p for p in folder.iterdir() if p.suffix in PROFILE_SUFFIXES and p.is_file())
+    # As batch and cohort read a folder: any case of suffix, and a FIFO or broken link gets
+    # its own error entry rather than a silent gap.
+    found = sorted(p for p in folder.iterdir() if p.suffix.lower() in PROFILE_SUFFIXES and not p.is_dir())
     if not found:
         raise InputFileError(Diagnostic("no profiles in this folder", file=str(folder),
                                         expected="*.yaml, *.yml or *.json files"))

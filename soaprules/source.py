@@ -24,6 +24,9 @@ MAX_BYTES = 2 * 1024 * 1024  # a profile is a few KB, a pack a few hundred; refu
 MAX_NODES = 200_000  # counts nodes after alias expansion: a billion-laughs file stops here
 MAX_DEPTH = 64
 MAX_INT_DIGITS = 18  # fits the engine's 64-bit integers; Python's own limit (4,300) raises
+# Control characters an escape ("\e", "\r", "\u202e") can put in a value although the file
+# itself is printable: terminal escape sequences, a line overwritten, text shown reversed.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
@@ -216,6 +219,10 @@ class _Builder:
         if not node.style and tag == self.implicit_tag(node):
             self.check_yaml11(node, path)
         if tag == _TAG + "str":
+            if (bad := _CONTROL.search(text)) is not None:
+                self.fail(node, f"the text holds the control character U+{ord(bad.group()):04X}", path,
+                          expected="printable text (a \\e, \\r or \\u202e escape would reach terminals, "
+                                   "reports and spreadsheets as it is)")
             return text
         if tag == _TAG + "null":
             return None

@@ -31,6 +31,10 @@ CASES = [
     (HEAD + "applicant:\n  type: us_md\n  type: us_do\n", 4, "duplicate key 'type'", None),
     (HEAD + "applicant: {type: us_md\n", 3, "malformed YAML", None),
     (HEAD + "academics: {honors: .nan}\n", 2, "not a usable number", None),
+    # Escapes that put a terminal sequence, an overwritten line or reversed text in a value
+    (HEAD + 'applicant:\n  id: "\\e[2J\\e[31mPWN"\n', 3, "control character U+001B", None),
+    (HEAD + 'applicant:\n  id: "A-1\\rA-2"\n', 3, "control character U+000D", None),
+    (HEAD + 'applicant: {"id": "A\\u202eB"}\n', 2, "control character U+202E", None),
     ("", 1, "the file is empty", None),
     ("- a\n- b\n", 1, "must be a mapping, not a list", None),
     ("applicant: {type: us_md}\n", 1, "required field 'schema' is missing", None),

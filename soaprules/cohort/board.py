@@ -8,7 +8,6 @@ listed apart, with the file and field at fault.
 """
 from __future__ import annotations
 
-import csv
 import html
 import io
 import json
@@ -270,7 +269,9 @@ def _distribution_heading(b: Board) -> str:
 
 
 def render_csv(b: Board, out: TextIO) -> None:
-    writer = csv.writer(out, lineterminator="\n")
+    from soaprules.render.csv_cells import Writer
+
+    writer = Writer(out)  # ids, sources and texts come from other people's files: no formulas
     writer.writerow(COLUMNS + ("top_action_id", "top_priority", "source"))
     for r in b.rows:
         writer.writerow([r.id, r.tier if r.tier is not None else "", r.bucket or "", r.realism or "",

@@ -2,11 +2,11 @@
 document, so every format says the same thing."""
 from __future__ import annotations
 
-import csv
 import html
 import io
 
 from soaprules.render import json_out
+from soaprules.render.csv_cells import Writer
 
 FORMATS = ("text", "markdown", "json", "csv", "html")
 
@@ -78,7 +78,7 @@ def json_text(doc: dict) -> str:
 
 def csv_text(doc: dict) -> str:
     buffer = io.StringIO()
-    w = csv.writer(buffer, lineterminator="\n")
+    w = Writer(buffer)  # names and cities come from the program list: no formulas
     w.writerow(["service", "rank", "verdict", "code", "name", "specialty", "position_type", "city", "state",
                 "reasons", "cites"])
     for s in doc["services"]:

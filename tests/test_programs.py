@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from hypothesis import assume, given, strategies as st
 
 from soaprules.cli.main import main
 from soaprules.errors import InputFileError
@@ -45,7 +46,8 @@ def _with(column: str, value: str, code="9000002C0") -> list[str]:
 
 
 CASES = [
-    # (file text, line, column number, message part, suggestion)
+    # (file text, line, field number, message part, suggestion): the error's column is the
+    # character where that field starts (no field here holds a comma or a quote)
     (_csv([GOOD], [h if h != "specialty" else "specialy" for h in HEADER]), 1, 3, "unknown column 'specialy'",
      "specialty"),
     (_csv([[c for h, c in zip(HEADER, GOOD) if h != "state"]], [h for h in HEADER if h != "state"]), 1, 1,
@@ -76,7 +78,9 @@ def test_bad_list_is_positioned(tmp_path, text, line, column, message, suggestio
     found = [d for d in caught.value.diagnostics if message in d.message]
     assert found, [d.message for d in caught.value.diagnostics]
     d = found[0]
-    assert d.file == str(path) and d.position.line == line and d.position.column == column
+    fields = (text.splitlines() or [""])[line - 1].split(",")
+    start = sum(len(f) + 1 for f in fields[:column - 1]) + 1
+    assert d.file == str(path) and d.position.line == line and d.position.column == start
     assert d.suggestion == suggestion
 
 
@@ -142,3 +146,32 @@ def test_the_synthetic_list_is_the_seeded_generator_output():
     assert text == to_csv(generate(7, 300, shipped_states()))
     programs = load_programs(FIXTURES / "programs" / "synthetic.csv", regions()).programs
     assert len(programs) == 300 and all(p["name"].startswith("Synthetic ") for p in programs)
+
+
+# ---- a CSV error points at the value, not at the field's number ------------------------
+
+_field = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
+
+
+@given(st.lists(_field, min_size=1, max_size=8))
+def test_each_csv_field_column_is_where_its_value_starts_in_the_line(fields):
+    from soaprules.plan.programs import _columns
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(fields)
+    raw = buffer.getvalue()
+    assume("\n" not in raw and "\r" not in raw and raw.strip(" ") != "")
+    for value, col in zip(fields, _columns(raw, len(fields))):
+        quoted = col >= 2 and raw[col - 2] == '"'
+        assert raw[col - 1:].startswith(value.replace('"', '""') if quoted else value.lstrip(" ")), (raw, col)
+
+
+def test_the_reported_column_of_a_bad_cell_is_its_characters(tmp_path):
+    path = tmp_path / "p.csv"
+    header = "code,name,specialty,position_type,city,state,positions,service"
+    path.write_text(header + '\n1234567C0,"Doe, General",internal_medicine,categorical,X,NY,-1,ERAS\n')
+    with pytest.raises(InputFileError) as info:
+        load_programs(path, {"NY": "northeast"})
+    [diag] = info.value.diagnostics
+    line = path.read_text().splitlines()[1]
+    assert diag.position.line == 2 and line[diag.position.column - 1:].startswith("-1,ERAS")

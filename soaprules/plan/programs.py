@@ -82,7 +82,9 @@ def _csv_rows(text: str, file: str) -> list:
     except (StopIteration, csv.Error) as exc:
         raise InputFileError(Diagnostic(f"unreadable CSV: {exc}", file=file, position=Position(1, 1))) from None
     names = [h.strip() for h in header]
-    _check_header(names, file, lambda k: Position(1, k + 1))
+    raw_lines = text.splitlines()
+    head_cols = _columns(raw_lines[0], len(header)) if reader.line_num == 1 else [1] * len(header)
+    _check_header(names, file, lambda k: Position(1, head_cols[k]))
     rows, line = [], reader.line_num
     try:
         for record in reader:
@@ -93,13 +95,35 @@ def _csv_rows(text: str, file: str) -> list:
                 raise InputFileError(Diagnostic(f"row has {len(record)} fields; the header has {len(names)}",
                                                 file=file, position=Position(start, 1),
                                                 expected=f"{len(names)} comma-separated fields"))
-            rows.append((start, {n: (cell.strip(), k + 1) for k, (n, cell) in enumerate(zip(names, record))}))
+            cols = _columns(raw_lines[start - 1], len(record)) if line == start else [1] * len(record)
+            rows.append((start, {n: (cell.strip(), cols[k]) for k, (n, cell) in enumerate(zip(names, record))}))
             if len(rows) > MAX_PROGRAMS:
                 raise InputFileError(Diagnostic(f"more than {MAX_PROGRAMS} programs", file=file,
                                                 position=Position(start, 1)))
     except csv.Error as exc:
         raise InputFileError(Diagnostic(f"unreadable CSV: {exc}", file=file, position=Position(line + 1, 1))) from None
     return rows
+
+
+def _columns(raw: str, count: int) -> list[int]:
+    """The 1-based character column where each of a one-line row's `count` fields starts
+    (past a field's leading spaces and opening quote), so an error points at the value,
+    not at its field number. A row the scan does not follow gets column 1 throughout."""
+    out, i = [], 0
+    while len(out) < count and i <= len(raw):
+        while i < len(raw) and raw[i] == " ":
+            i += 1
+        if i < len(raw) and raw[i] == '"':
+            out.append(i + 2)
+            i += 1
+            while i < len(raw) and not (raw[i] == '"' and raw[i + 1:i + 2] != '"'):
+                i += 2 if raw[i] == '"' else 1
+            i += 1
+        else:
+            out.append(i + 1)
+        comma = raw.find(",", i)
+        i = len(raw) + 1 if comma < 0 else comma + 1
+    return out if len(out) == count else [1] * count
 
 
 def _yaml_rows(text: str, file: str) -> list:

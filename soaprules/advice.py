@@ -12,6 +12,7 @@ from soaprules.profile import paths
 from soaprules.lang.analysis import bound_by
 from soaprules.lang.evaluate import Evidence, evaluate, missing_inputs, verdict
 from soaprules.engine.session import Evaluation, Firing
+from soaprules.packs.calendar import contradictions
 from soaprules.lang.templates import every_alias, render, words
 
 SCHEMA = "soaprules/advice@1"
@@ -250,6 +251,12 @@ def _warnings(run: Evaluation) -> list[dict]:
                             f"{line['year']} Match Week calendar says {CLOCK_WORDS.get(reading.calendar, reading.calendar)}. "
                             f"This advice is read for {reading.used}, the more restrictive of the two, so it unlocks no contact that "
                             f"NRMP's SOAP rules bar; correct status.phase if it is out of date."})
+    status = run.data.get("status") or {}
+    for path, what in contradictions(run.program.book.calendar, run.program.book.calendar_rule, status.get("now"),
+                                     run.data.get("soap_week")):
+        out.append({"code": "profile_contradicts_calendar", "path": path,
+                    "text": f"Your profile ({path}) {what}. The advice below takes the record as given; "
+                            "correct it, since advice about offers and contacts rests on it."})
     if line and line["provisional"]:
         why = (f"this pack has no dated {line['year']} calendar, so the dates follow the usual pattern"
                if line["derived"] else f"NRMP has not published the {line['year']} schedule")

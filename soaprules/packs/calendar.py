@@ -144,3 +144,44 @@ def read_phase(clock, stated: str | None, passed: list | None) -> PhaseReading:
     order = clock.restrictive
     used = min((stated, implied), key=lambda p: order.index(p) if p in order else len(order))
     return PhaseReading(stated, implied, used)
+
+
+def contradictions(calendar: dict, rule, now: datetime | None, soap_week: dict | None) -> list[tuple[str, str]]:
+    """(path, what) of each SOAP-week entry the calendar rules out at `now`: an offer from a
+    round not yet open, one still pending after its round closed, anything after a binding
+    acceptance, a program contact before programs may make one or after now. Advice read
+    from such a record would rest on a week that cannot have happened."""
+    cycle = cycle_for(calendar, rule, now) if now is not None else None
+    if cycle is None or not isinstance(soap_week, dict):
+        return []
+    at = {name: when for name, when, _ in cycle.milestones}
+    out = []
+    offers = [o for o in soap_week.get("offers") or [] if isinstance(o, dict)]
+    accepted = [o.get("round") for o in offers if o.get("response") == "accepted"]
+    for i, offer in enumerate(offers):
+        path, r = f"soap_week.offers[{i}]", offer.get("round")
+        opens, closes = at.get(f"round_{r}"), at.get(f"round_{r}_ends")
+        if opens is not None and now < opens:
+            out.append((path, f"lists an offer from round {r}, which opens {_eastern_clock(opens)}"))
+        elif offer.get("response") == "pending" and closes is not None and now >= closes:
+            out.append((path, f"lists a round {r} offer as pending, but that round closed {_eastern_clock(closes)} "
+                              "and an offer not accepted in its round expires: record it as expired"))
+        if offer.get("response") != "accepted" and accepted and isinstance(r, int) and \
+                any(isinstance(a, int) and a < r for a in accepted):
+            out.append((path, f"lists a round {r} offer after an accepted one; accepting is binding, and no "
+                              "offer follows it"))
+    if len(accepted) > 1:
+        out.append(("soap_week.offers", "lists more than one accepted offer; an accepted offer is binding, so there "
+                                        "can be only one"))
+    review = at.get("programs_review")
+    for i, contact in enumerate(c for c in soap_week.get("program_contacts") or [] if isinstance(c, dict)):
+        when = contact.get("at")
+        if not isinstance(when, datetime):
+            continue
+        if review is not None and when < review:
+            out.append((f"soap_week.program_contacts[{i}]", f"lists a program contact at {_eastern_clock(when)}, "
+                        f"before programs may contact applicants ({_eastern_clock(review)})"))
+        elif when > now:
+            out.append((f"soap_week.program_contacts[{i}]", f"lists a program contact at {_eastern_clock(when)}, "
+                        f"after now ({_eastern_clock(now)})"))
+    return out

@@ -144,3 +144,11 @@ def test_an_os_error_that_is_not_stdout_is_still_an_internal_error(runner, monke
                         lambda *a, **k: (_ for _ in ()).throw(OSError(errno.EIO, "I/O error")))
     result = runner.invoke(main, ["history", "--db", str(tmp_path / "a.sqlite3")])
     assert result.exit_code == 4 and "internal error (OSError)" in result.output
+
+
+def test_ctrl_c_in_any_command_exits_130_not_clicks_1(runner, monkeypatch):
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+    monkeypatch.setattr("soaprules.pipeline.program_for", interrupted)
+    result = runner.invoke(main, ["advise", str(PROFILES[0])])
+    assert result.exit_code == 130 and "Interrupted." in result.output

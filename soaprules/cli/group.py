@@ -53,8 +53,11 @@ class Group(click.Group):
             result = super().invoke(ctx)
             sys.stdout.flush()  # a full disk behind stdout shows here, not after exit
             return result
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except KeyboardInterrupt:  # a command that keeps work says so itself; the rest kept nothing
+            sys.stderr.write("\nInterrupted.\n")
+            raise SystemExit(ExitCode.INTERRUPTED) from None
         except SoapError as exc:  # a command that forgot to catch it: still a positioned error
             fail(exc, wants_json(args))
         except OSError as exc:

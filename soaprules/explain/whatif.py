@@ -2,7 +2,11 @@
 the diff a manual change makes.
 
 The search is exhaustive up to `max_changes` and keeps only change sets none of whose
-proper subsets already works, so every answer is a minimal alternative. To stay fast it
+proper subsets already works, so every answer is a minimal alternative. It is bounded: past
+MAX_CHANGE_SETS evaluated change sets it stops, and the result says so (`complete`,
+`exhaustive_to`) instead of claiming to be exhaustive. Entries of a list that agree on
+every field the target's rules read are interchangeable, so a change set is tried once for
+all the ways of spreading it over such entries. To stay fast it
 (1) considers only levers that some rule behind the target reads (the target's cone:
 the rules proposing it and, recursively, the rules writing the derived facts and
 decisions they read), and (2) evaluates only that cone with the pure-Python reference
@@ -12,7 +16,9 @@ what the report shows: whether it really reaches the target, and what else it mo
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from itertools import combinations
+import re
+from itertools import combinations, permutations, product
+from math import factorial, perm
 
 import yaml
 from pydantic import ValidationError
@@ -162,6 +168,19 @@ def _concrete_paths(pattern: str, data: dict) -> list[str]:
 
 # ---- the search ------------------------------------------------------------------------
 
+# The search evaluates at most this many change sets, and looks at (most it skips at once as
+# not minimal, or as the same as one already tried) at most MAX_SCANNED; then it stops and
+# says so. No shipped fixture comes near either (the largest tries a few hundred).
+MAX_CHANGE_SETS = 2000
+MAX_SCANNED = 300_000
+# Answers that stand for the same changes to entries the rules cannot tell apart are listed
+# one by one when there are at most this many in all; past that, each is shown once with
+# the number of others like it.
+SPELL_OUT = 100
+# The report re-evaluates at most this many answers through the engine; it says how many it left out.
+MAX_REPORTED = 200
+
+
 @dataclass
 class Search:
     target: Target
@@ -170,10 +189,22 @@ class Search:
     solutions: list = field(default_factory=list)  # tuples of Change, smallest first
     tried: int = 0
     already: bool = False
+    total: int = 0  # every change set of at most max_changes (no two values for one field)
+    complete: bool = True  # False: stopped at MAX_CHANGE_SETS or MAX_SCANNED
+    exhaustive_to: int = 0  # every change set up to this size was tried (or one just like it)
+    alike: list = field(default_factory=list)  # (list path, entry indices) the rules cannot tell apart
+    stands_for: list = field(default_factory=list)  # per solution: how many change sets it stands for
 
 
-def search(program: Program, profile: Profile, target: Target, max_changes: int = 3) -> Search:
-    """Exhaustive search for inclusion-minimal change sets of at most `max_changes` that reach `target`."""
+def search(program: Program, profile: Profile, target: Target, max_changes: int = 3,
+           limit: int | None = None) -> Search:
+    """Inclusion-minimal change sets of at most `max_changes` that reach `target`, smallest first.
+
+    Exhaustive unless it runs past `limit` evaluated change sets (MAX_CHANGE_SETS by default)
+    or MAX_SCANNED looked at; then `complete` is False and `exhaustive_to` says up to which
+    size every set was tried. Entries of a list that agree on every field the target's rules
+    read are interchangeable: changes to them are tried for the first ones only, and answers
+    found that way stand for the same changes to the others (listed, up to SPELL_OUT)."""
     book = program.book
     data = profile.model_dump(by_alias=True, exclude_none=True, mode="python")
     rule_ids, reads = cone(book, target)
@@ -183,17 +214,146 @@ def search(program: Program, profile: Profile, target: Target, max_changes: int 
     if found.already:
         return found
     found.candidates = cands = candidate_changes(book.levers, data, reads)
-    solved: list[frozenset] = []
+    found.total = _count_sets(cands, max_changes)
+    sym = _Symmetry(cands, data, reads, max_changes)
+    found.alike = sym.alike
+    limit = MAX_CHANGE_SETS if limit is None else limit
+    solved: set[frozenset] = set()
+    canonical: list[tuple] = []
+    scanned = 0
     for size in range(1, max_changes + 1):
-        for combo in combinations(range(len(cands)), size):
-            if len({cands[i].key for i in combo}) < size or any(s <= set(combo) for s in solved):
+        for combo in combinations(sym.pool, size):
+            scanned += 1
+            if scanned > MAX_SCANNED:
+                break
+            if len({cands[i].key for i in combo}) < size:
                 continue
+            chosen = frozenset(combo)
+            if sym.alike and sym.canon(chosen) != chosen:
+                continue  # the same as a set tried in its canonical form
+            if any(sym.canon(frozenset(part)) in solved for k in range(1, size) for part in combinations(combo, k)):
+                continue  # a smaller set already works: not minimal
+            if found.tried >= limit:
+                break
             found.tried += 1
             changed = _validated(apply_changes(data, [cands[i] for i in combo]))
             if changed is not None and reached(evaluate_profile(sub, changed, ReferenceMatcher()), target):
-                solved.append(frozenset(combo))
-                found.solutions.append(tuple(cands[i] for i in combo))
+                solved.add(chosen)
+                canonical.append(combo)
+        else:
+            found.exhaustive_to = size
+            continue
+        found.complete = False
+        break
+    found.solutions, found.stands_for = sym.expand(canonical)
+    found.solutions = [tuple(cands[i] for i in combo) for combo in found.solutions]
     return found
+
+
+def _count_sets(cands: list, max_changes: int) -> int:
+    """How many change sets of 1..max_changes there are, at most one change per key."""
+    sizes: dict = {}
+    for c in cands:
+        sizes[c.key] = sizes.get(c.key, 0) + 1
+    e = [1] + [0] * max_changes  # elementary symmetric sums of the key groups' sizes
+    for g in sizes.values():
+        for k in range(max_changes, 0, -1):
+            e[k] += e[k - 1] * g
+    return sum(e[1:])
+
+
+class _Symmetry:
+    """Entries of one list that agree on every field the target's rules read (and so on every
+    lever the search may pull) are interchangeable: no condition names an entry by position,
+    and what rules conclude are constants. A change set is tried only in its canonical form,
+    with the changes given to the first entries of each such group, in a fixed order."""
+
+    def __init__(self, cands: list, data: dict, reads: set[str], max_changes: int):
+        self.slot: dict[int, tuple] = {}  # candidate -> (group, entry index, local key)
+        self.at: dict[tuple, int] = {}  # (group, entry index, local key) -> candidate
+        self.members: dict = {}  # group -> entry indices, ascending
+        self.alike: list = []
+        entry = re.compile(r"^(.*?)\[(\d+)\]\.(.*)$")
+        by_head: dict[str, dict] = {}
+        for i, c in enumerate(cands):
+            m = entry.match(c.path)
+            if not m:
+                continue
+            head, index = m.group(1), int(m.group(2))
+            groups = by_head.get(head)
+            if groups is None:
+                groups = by_head[head] = self._groups(head, data, reads)
+            group = groups[index]
+            local = (m.group(3), c.op, repr(plain(c.value)))
+            self.slot[i] = (group, index, local)
+            self.at[(group, index, local)] = i
+        for head, groups in by_head.items():
+            for index, group in sorted(groups.items()):
+                self.members.setdefault(group, []).append(index)
+        self.alike = [(g[0], m) for g, m in self.members.items() if len(m) > 1]
+        rank = {(g, ix): r for g, m in self.members.items() for r, ix in enumerate(m)}
+        # changes to the first max_changes entries of a group are enough to stand for all
+        self.pool = [i for i in range(len(cands)) if i not in self.slot
+                     or rank[self.slot[i][:2]] < max_changes]
+
+    @staticmethod
+    def _groups(head: str, data: dict, reads: set[str]) -> dict[int, tuple]:
+        fields = sorted({r.partition("[].")[2] for r in reads if r.startswith(head + "[].")})
+        entries = get_value(data, head) or []
+        return {i: (head, tuple(repr(plain(get_value(e, f))) for f in fields)) for i, e in enumerate(entries)}
+
+    def _patterns(self, chosen) -> tuple[list, dict]:
+        plain_part, per_entry = [], {}
+        for i in chosen:
+            if i not in self.slot:
+                plain_part.append(i)
+                continue
+            group, index, local = self.slot[i]
+            per_entry.setdefault(group, {}).setdefault(index, []).append(local)
+        return plain_part, {g: sorted(tuple(sorted(p)) for p in e.values()) for g, e in per_entry.items()}
+
+    def canon(self, chosen: frozenset) -> frozenset:
+        """The canonical form of a change set: per group, patterns in order on the first entries."""
+        if not self.alike:
+            return chosen
+        plain_part, groups = self._patterns(chosen)
+        out = list(plain_part)
+        for group, pats in groups.items():
+            for index, pat in zip(self.members[group], pats):
+                out += [self.at[(group, index, local)] for local in pat]
+        return frozenset(out)
+
+    def _orbit_size(self, combo) -> int:
+        _, groups = self._patterns(combo)
+        n = 1
+        for group, pats in groups.items():
+            size = len(self.members[group])
+            n *= perm(size, len(pats))
+            for pat in set(pats):
+                n //= factorial(pats.count(pat))
+        return n
+
+    def _orbit(self, combo) -> list[tuple]:
+        plain_part, groups = self._patterns(combo)
+        choices = []
+        for group, pats in groups.items():
+            ways = set()
+            for indices in permutations(self.members[group], len(pats)):
+                ways.add(frozenset(self.at[(group, ix, local)] for ix, pat in zip(indices, pats) for local in pat))
+            choices.append(ways)
+        return [tuple(sorted(plain_part + [i for part in parts for i in part])) for parts in product(*choices)]
+
+    def expand(self, canonical: list[tuple]) -> tuple[list[tuple], list[int]]:
+        """The answers: every change set each canonical answer stands for, in the order an
+        unreduced search finds them, when there are at most SPELL_OUT; else the canonical
+        ones, with how many each stands for."""
+        if not self.alike:
+            return canonical, [1] * len(canonical)
+        sizes = [self._orbit_size(c) for c in canonical]
+        if sum(sizes) > SPELL_OUT:
+            return canonical, sizes
+        every = sorted({o for c in canonical for o in self._orbit(c)}, key=lambda t: (len(t), t))
+        return every, [1] * len(every)
 
 
 def _validated(data: dict) -> Profile | None:
@@ -226,21 +386,33 @@ def report(program: Program, profile: Profile, found: Search) -> dict:
     base_run = evaluate_profile(program, profile)
     base = build(base_run)
     solutions, unverified = [], 0
-    for combo in found.solutions:
+    stands_for = found.stands_for or [1] * len(found.solutions)
+    for combo, many in zip(found.solutions[:MAX_REPORTED], stands_for):
         run = evaluate_profile(program, Profile.model_validate(apply_changes(data, combo)))
         if not reached(run, found.target):
             unverified += 1  # the reference and the engine disagree: never report it as a way there
             continue
-        solutions.append({"size": len(combo), "changes": [c.to_dict() for c in combo],
-                          "moves": moves(base, build(run))})
+        solution = {"size": len(combo), "changes": [c.to_dict() for c in combo], "moves": moves(base, build(run))}
+        if many > 1:
+            solution["alike"] = many - 1  # other change sets just like it, on entries the rules cannot tell apart
+        solutions.append(solution)
+    searched = {"levers": sorted({c.lever.path for c in found.candidates}),
+                "candidate_changes": len(found.candidates), "change_sets_tried": found.tried}
+    if not found.already:
+        searched.update(change_sets=found.total, complete=found.complete, exhaustive_to=found.exhaustive_to,
+                        limit=MAX_CHANGE_SETS)
+        if found.alike:
+            searched["alike_entries"] = [{"list": head, "entries": list(ix)} for head, ix in found.alike]
     doc = {"schema": SCHEMA, "profile_id": base.get("profile_id"), "target": found.target.to_dict(),
            "max_changes": found.max_changes, "already_reached": found.already,
-           "searched": {"levers": sorted({c.lever.path for c in found.candidates}),
-                        "candidate_changes": len(found.candidates), "change_sets_tried": found.tried},
-           "solutions": solutions}
+           "searched": searched, "solutions": solutions}
     if unverified:
         doc["unverified"] = unverified
+    if len(found.solutions) > MAX_REPORTED:
+        doc["left_out"] = len(found.solutions) - MAX_REPORTED  # found, but neither checked nor shown
     doc["message"] = _message(found, solutions)
+    if doc.get("left_out"):
+        doc["message"] += f" Only the first {MAX_REPORTED} found are checked and listed; {doc['left_out']} more are left out."
     if not solutions and not found.already:
         doc["held_by"] = held_by(base_run, found.target)
     return doc
@@ -250,6 +422,16 @@ def _message(found: Search, solutions: list) -> str:
     goal = found.target.text
     if found.already:
         return f"{goal} already holds; nothing to change."
+    if not found.complete:  # never claim exhaustiveness: say where the search stopped
+        done = found.exhaustive_to
+        stop = (f"Stopped at the search limit: tried {found.tried} of {found.total} possible change sets; "
+                + (f"every set of at most {done} change(s) was tried, larger ones only in part. " if done
+                   else "not every single change was tried. "))
+        if not solutions:
+            return stop + (f"No set of at most {done} change(s) reaches {goal}; a larger one not tried may."
+                           if done else f"None tried reaches {goal}; one not tried may.")
+        return stop + (f"{len(solutions)} way(s) to reach {goal} found so far; the smallest takes "
+                       f"{solutions[0]['size']} change(s), and no smaller set works; other ways may exist.")
     if not solutions:
         return (f"Nothing within reach: no set of at most {found.max_changes} changes to what the student can "
                 f"change reaches {goal}.")

@@ -33,12 +33,20 @@ def _search(doc: dict, w: Plain) -> None:
     levers = ", ".join(searched["levers"]) or "none that the rules behind the target read"
     _fill(w, f"Levers searched: {levers}. {searched['candidate_changes']} possible changes, "
              f"{searched['change_sets_tried']} change sets tried (up to {doc['max_changes']} at once).", "", "")
+    for alike in searched.get("alike_entries", []):
+        entries = alike["entries"]
+        which = ", ".join(map(str, entries)) if len(entries) <= 6 else f"{entries[0]}, {entries[1]}, ..., {entries[-1]}"
+        _fill(w, f"{alike['list']}[{which}]: {len(entries)} entries the rules behind the "
+                 f"target cannot tell apart, so a change set is tried once for all of them.", "", "")
     w.line()
     for n, solution in enumerate(doc["solutions"][:SHOWN], 1):
         first = f"{n:>2}. "
         for i, change in enumerate(solution["changes"]):
             title = f"  ({change['title']})" if change.get("title") else ""
             _fill(w, change["label"] + title, first if i == 0 else "    ", "      ")
+        if solution.get("alike"):
+            w.line(f"    and {solution['alike']} more change set(s) just like it, on entries the rules cannot "
+                   f"tell apart", "note")
         _moves(solution["moves"], w, "    ", doc["target"])
     if len(doc["solutions"]) > SHOWN:
         w.line(f"... and {len(doc['solutions']) - SHOWN} more ways (see --format json).")

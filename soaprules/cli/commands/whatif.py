@@ -32,7 +32,8 @@ def register(main) -> None:
         """What would change the outcome for PROFILE.
 
         With --target, search the smallest sets of changes to the levers a student can pull
-        (declared in the packs) that reach the target, exhaustively up to --max-changes, and
+        (declared in the packs) that reach the target, exhaustively up to --max-changes
+        (within a budget of change sets; past it the output says where it stopped), and
         show what else each set moves; or say that nothing within reach works, and which
         fixed inputs hold the result. With --set, show how decisions and recommendations
         change under a change made by hand.

@@ -140,6 +140,31 @@ def test_bad_test_file_is_a_positioned_error(tmp_path, case, needle, message, su
     assert diag.file == str(path) and diag.position.line == line_of(path, needle)
 
 
+def test_a_case_that_checks_nothing_and_a_name_used_twice_are_refused_where_written(tmp_path, runner):
+    path = write_tests(tmp_path, """\
+        tests: soaprules/pack-tests@1
+        covers: [core]
+        cases:
+          - name: passes whatever the packs do
+            profile: FIXTURES/rs20-quiet-star.yaml
+          - name: twice
+            profile: FIXTURES/rs20-quiet-star.yaml
+            forbids: [nr-soap-cap]
+          - name: twice
+            profile: FIXTURES/rs20-late-bloomer.yaml
+            forbids: [nr-soap-cap]
+        """)
+    with pytest.raises(PackTestError) as info:
+        run([DEFAULT_RULES_DIR], [path])
+    nothing = next(d for d in info.value.diagnostics if "checks nothing" in d.message)
+    assert nothing.position.line == line_of(path, "passes whatever")
+    twice = next(d for d in info.value.diagnostics if "is also the name of the case" in d.message)
+    lines = [i for i, l in enumerate(path.read_text().splitlines(), 1) if "name: twice" in l]
+    assert twice.position.line == lines[1] and f"line {lines[0]}" in twice.message
+    assert len(info.value.diagnostics) == 2
+    assert runner.invoke(main, ["test", str(DEFAULT_RULES_DIR), str(path)]).exit_code == 1
+
+
 def test_inline_profile_error_points_into_the_write_tests(tmp_path, runner):
     path = write_tests(tmp_path, """\
         tests: soaprules/pack-tests@1
@@ -174,7 +199,7 @@ def test_missing_profile_file_and_unknown_covered_pack(tmp_path):
         tests: soaprules/pack-tests@1
         covers: [cor]
         cases:
-          - {name: gone, profile: nowhere.yaml}
+          - {name: gone, profile: nowhere.yaml, forbids: [nr-soap-cap]}
         """)
     with pytest.raises(PackTestError) as info:
         run([DEFAULT_RULES_DIR], [path])
@@ -260,7 +285,7 @@ def test_conditions_on_list_entries_are_counted_per_entry(tmp_path):
           profile:
             relationships:
               faculty: [{knows_you: well, influence: high}, {knows_you: barely, influence: low}]
-          decisions: {}
+          absent: [rescue_tier]
         """)
     cov = run([packs]).coverage
     one_sided = {(r.id, repr(n.at)) for r, n, _ in cov.one_sided()}

@@ -235,8 +235,16 @@ def check_against(tests: LoadedTests, book: RuleBook) -> list[Diagnostic]:
     rule_ids = [r.id for r in book.rules]
     rec_ids = [r.recommendation_id for r in book.rules if r.recommendation_id]
     disabled = list(book.overlay.disabled) if book.overlay else []
+    named: dict = {}
     for loaded in tests.cases:
         case, at = loaded.case, ("cases", loaded.index)
+        if not (case.decisions or case.absent or case.recommends or case.forbids or case.fires):
+            errors.append(doc.diagnostic(at + ("name",), f"case '{case.name}' checks nothing, so it passes whatever "
+                                         "the packs do", expected="decisions, absent, recommends, forbids or fires"))
+        if case.name in named:  # a report naming the case would not say which one failed
+            errors.append(doc.diagnostic(at + ("name",), f"case name '{case.name}' is also the name of the case "
+                                         f"on line {named[case.name]}", hint="give each case its own name"))
+        named.setdefault(case.name, loaded.line)
         for name, expect in case.decisions.items():
             decl = book.decisions.get(name)
             if decl is None:

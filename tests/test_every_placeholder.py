@@ -89,3 +89,12 @@ def test_the_shipped_disclosure_advice_names_every_undisclosed_flag():
                                           "status": {"phase": phase, "match_result": "unmatched"}})
         [text] = [r["text"] for r in advise(profile, program_for())["recommendations"] if r["rule"] == rule]
         assert "exam failure and professionalism" in text, text
+
+
+@pytest.mark.parametrize("text", ["Your {target.specialty plan", "A stray } here", "{every hidden.kind"])
+def test_a_brace_that_opens_or_closes_no_placeholder_is_refused_where_it_stands(tmp_path, text):
+    # Unclosed, it would reach the student as written: "Your {target.specialty plan".
+    with pytest.raises(PackError) as info:
+        load_rulebook([_pack(tmp_path, text)])
+    assert any("opens or closes no placeholder" in d.message and d.rule_id == "hidden-flags"
+               for d in info.value.diagnostics)

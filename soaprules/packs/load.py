@@ -25,7 +25,7 @@ from soaprules.packs.cache import load_document  # packs and catalog: parsed onc
 from soaprules.source import Document
 from soaprules.suggest import closest
 from soaprules.lang import templates
-from soaprules.lang.templates import every_alias, placeholders
+from soaprules.lang.templates import PLACEHOLDER, every_alias, placeholders
 from soaprules.diagnose import by_position, kind_of, to_diagnostics
 
 CATALOG_FILE = "heuristics.yaml"
@@ -506,6 +506,10 @@ def _check_template(rec: Recommend, at, ctx: cond.Context) -> None:
                   suggestion=closest(rec.due, list(ctx.milestones)), expected="a milestone name, or none")
     fields = profile_fields()
     for key in ("text", "draft"):
+        stray = next((c for c in PLACEHOLDER.sub("", getattr(rec, key) or "") if c in "{}"), None)
+        if stray is not None:  # `{target.specialty` would reach the student as it is written
+            ctx.error(at + (key,), f"a '{stray}' that opens or closes no placeholder",
+                      hint="close it, e.g. {target.specialty}, or remove the brace")
         for name in placeholders(getattr(rec, key) or ""):
             head, _, rest = name.partition(".")
             if (every := every_alias(name)) is not None:

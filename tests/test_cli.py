@@ -152,3 +152,14 @@ def test_ctrl_c_in_any_command_exits_130_not_clicks_1(runner, monkeypatch):
     monkeypatch.setattr("soaprules.pipeline.program_for", interrupted)
     result = runner.invoke(main, ["advise", str(PROFILES[0])])
     assert result.exit_code == 130 and "Interrupted." in result.output
+
+
+def test_a_reader_that_stops_early_is_no_internal_error(tmp_path):
+    import os
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "soaprules", "schema", "pack"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    proc.stdout.close()  # `| head -c 0`: the schema is far larger than a pipe holds
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1 and "internal error" not in err and "Traceback" not in err, err
+    assert not list(tmp_path.rglob("crash-*"))

@@ -2,6 +2,7 @@
 bare traceback (it is saved where a user can send it, and exits 4)."""
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -28,6 +29,9 @@ def crash_report(exc: BaseException) -> Path | None:
         return Path(name)
     except OSError:
         return None
+
+
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 def _stdout_fails() -> bool:
@@ -60,8 +64,13 @@ class Group(click.Group):
             raise SystemExit(ExitCode.INTERRUPTED) from None
         except SoapError as exc:  # a command that forgot to catch it: still a positioned error
             fail(exc, wants_json(args))
+        except BrokenPipeError:  # the reader stopped early (`| head`): nothing more to say to it
+            _drop_stdout()
+            raise SystemExit(ExitCode.INVALID) from None
         except OSError as exc:
-            if not _stdout_fails():
+            # Files and the audit database report their own failures; one that reaches here
+            # with "no space" is standard output's (its buffer may already be dropped).
+            if exc.errno not in _OUTPUT_ERRNOS and not _stdout_fails():
                 _crash(exc, args)
             _drop_stdout()
             fail(InputFileError(Diagnostic(f"cannot write to standard output: {exc.strerror or exc}",

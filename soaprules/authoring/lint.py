@@ -36,7 +36,7 @@ from soaprules.errors import SOURCE_LINE, Diagnostic, Position, SoapError
 from soaprules.packs.load import LoadedRule, RuleBook, load_rulebook, pack_files
 from soaprules.profile.fields import FieldSpec, item_fields, profile_fields
 from soaprules.source import LINE_BREAKS, Document, load_document
-from soaprules.lang.templates import placeholders
+from soaprules.lang.templates import param_refs, placeholders
 from soaprules.diagnose import by_position
 
 SCAN_LIMIT = 2000  # widest finite integer range searched for a value no test excludes
@@ -465,7 +465,7 @@ class _Checker:
             used |= {n.param for n in analysis.walk(rule.when) if getattr(n, "param", None)}
         for doc in self.docs.by_file.values():  # templates, levers, rules that did not load
             data = doc.data if isinstance(doc.data, dict) else {}
-            used |= set(re.findall(r"\$([A-Za-z0-9_]+)", _strings({k: v for k, v in data.items() if k != "params"})))
+            used |= param_refs({k: v for k, v in data.items() if k != "params"})
         out = []
         for doc in self.docs.by_file.values():
             data = doc.data if isinstance(doc.data, dict) else {}
@@ -578,14 +578,6 @@ def _reads(rule: LoadedRule) -> list[tuple]:
             if scope in analysis.FACT_SCOPES and rest:
                 out.append((rule_at(rule) + ("then", "recommend", key), scope, rest))
     return out
-
-
-def _strings(data) -> str:
-    if isinstance(data, dict):
-        return " ".join(_strings(v) for v in data.values())
-    if isinstance(data, list):
-        return " ".join(_strings(v) for v in data)
-    return data if isinstance(data, str) else ""
 
 
 def strongly_connected(edges: dict) -> list[list]:

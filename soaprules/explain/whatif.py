@@ -245,8 +245,8 @@ def search(program: Program, profile: Profile, target: Target, max_changes: int 
             continue
         found.complete = False
         break
-    found.solutions, found.stands_for = sym.expand(canonical)
-    found.solutions = [tuple(cands[i] for i in combo) for combo in found.solutions]
+    combos, found.stands_for = sym.expand(canonical)
+    found.solutions = [tuple(cands[i] for i in combo) for combo in combos]
     return found
 
 

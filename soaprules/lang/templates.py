@@ -39,6 +39,26 @@ def words(value) -> str:
     return str(value).replace("_", " ")
 
 
+PARAM_REF = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")  # $name in a condition, {$name} in a text
+
+
+def param_refs(data) -> set[str]:
+    """Every parameter named anywhere in plain pack data (conditions, texts, tables), as
+    written: lint's unused check and the overlay's policy lock read parameters the same way."""
+    return set(PARAM_REF.findall(" ".join(_strings(data))))
+
+
+def _strings(data):
+    if isinstance(data, dict):
+        for value in data.values():
+            yield from _strings(value)
+    elif isinstance(data, (list, tuple)):
+        for value in data:
+            yield from _strings(value)
+    elif isinstance(data, str):
+        yield data
+
+
 def render(text: str, lookup: Callable[[str], object]) -> str:
     """Fill placeholders; `lookup(name)` returns None when the value is unknown."""
 

@@ -19,10 +19,10 @@ give). It is refused where the overlay says it, whichever packs the overlay exte
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from soaprules.lang import conditions as cond
+from soaprules.lang.templates import param_refs
 from soaprules.source import Document
 from soaprules.suggest import closest
 from soaprules.diagnose import kind_of
@@ -105,7 +105,6 @@ class _Entry:
 
 
 POLICY_PACK = "nrmp"  # the NRMP Match agreement's pack: it bounds every other pack
-_PARAM_REF = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")  # $name in a condition, {$name} in a text
 POLICY_HINT = ("NRMP's Match agreement bounds all advice and outranks every pack: an overlay may add "
                "advice of its own, never weaken policy. Remove this entry; to say more, add a rule of your own")
 
@@ -121,7 +120,7 @@ def policy_param_reads(pack, rules) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
 
     def note(label: str, data) -> None:
-        for name in _PARAM_REF.findall(_strings(data)):
+        for name in sorted(param_refs(data)):
             if label not in out.setdefault(name, []):
                 out[name].append(label)
 
@@ -132,14 +131,6 @@ def policy_param_reads(pack, rules) -> dict[str, list[str]]:
     for name, decision in pack.decisions.items():
         note(f"decision {name}", decision.shown_when)
     return out
-
-
-def _strings(data) -> str:
-    if isinstance(data, dict):
-        return " ".join(_strings(v) for v in data.values())
-    if isinstance(data, (list, tuple)):
-        return " ".join(_strings(v) for v in data)
-    return data if isinstance(data, str) else ""
 
 
 def arrange(shaped: list, errors: list) -> tuple[list, Plan]:

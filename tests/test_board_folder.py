@@ -37,9 +37,30 @@ def test_a_hostile_id_names_no_path_and_no_markup(runner, tmp_path):
     folder = tmp_path / "board"
     result = runner.invoke(main, ["cohort", str(cohort), "--reports", str(folder)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.parent for p in folder.iterdir()) == [folder] * 3  # nothing written outside
+    assert sorted(p.parent for p in folder.iterdir()) == [folder] * 4  # two reports, the index, the manifest
     index = (folder / "index.html").read_text()
     assert "<script>" not in index and not (tmp_path / "x").exists()
+
+
+def test_a_rerun_removes_the_reports_it_no_longer_writes_and_nothing_else(runner, tmp_path):
+    cohort = tmp_path / "in"
+    cohort.mkdir()
+    for p in sorted(PROFILES.glob("*.yaml"))[:3]:
+        shutil.copy(p, cohort / p.name)
+    folder = tmp_path / "board"
+    assert runner.invoke(main, ["cohort", str(cohort), "--reports", str(folder)]).exit_code == 0
+    first = {p.name for p in folder.glob("*.html")} - {"index.html"}
+    (folder / "0099-notes.html").write_text("the dean's own file")  # report-shaped, never written by us
+    elsewhere = tmp_path / "elsewhere.html"
+    elsewhere.write_text("keep")
+    gone = sorted(cohort.iterdir())[0]
+    gone.unlink()
+    result = runner.invoke(main, ["cohort", str(cohort), "--reports", str(folder)])
+    assert result.exit_code == 0, result.output
+    now = {p.name for p in folder.glob("*.html")} - {"index.html", "0099-notes.html"}
+    linked = set(re.findall(r'<a href="([^"]+)">', (folder / "index.html").read_text()))
+    assert now == linked and len(now) == 2 and first - now  # every report left is on the board
+    assert (folder / "0099-notes.html").read_text() == "the dean's own file" and elsewhere.read_text() == "keep"
 
 
 def test_a_reports_path_that_is_a_file_or_a_link_is_refused(runner, tmp_path):

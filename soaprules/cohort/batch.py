@@ -249,30 +249,45 @@ def recover(out: Path) -> Recovered:
     found.size = len(data)
     raw_lines = data.split(b"\n")
     last = raw_lines.pop()  # b"" when the file ends with a newline
+    packs_line = 0
     for i, raw in enumerate(raw_lines + ([last] if last else [])):
-        record = _parse(raw)
-        if record is None:
-            if i == len(raw_lines) and RECORD_START[:len(raw)] == raw[:len(RECORD_START)]:
-                found.torn = True  # the last line, cut off mid-write
-                break
-            raise UsageError(Diagnostic("this file is not a soaprules batch results file; refusing to "
-                                        "append to it", file=str(out), position=Position(i + 1, 1),
+        record, wrong = _parse(raw)
+        if record is None and i == len(raw_lines) and RECORD_START[:len(raw)] == raw[:len(RECORD_START)]:
+            found.torn = True  # the last line, cut off mid-write
+            break
+        if wrong:
+            raise UsageError(Diagnostic(f"this file is not a soaprules batch results file as it stands ({wrong}); "
+                                        "refusing to append to it", file=str(out), position=Position(i + 1, 1),
                                         hint="give --out a new .jsonl file"))
         found.lines.append(record["source"])
         found.records.setdefault(record["source"], raw + b"\n")
         found.inputs.setdefault(record["source"], record.get("input_sha256"))
-        if found.packs is None and record.get("status") == "ok":
-            found.packs = record["advice"]["packs"]
+        if record["status"] == "ok":
+            if found.packs is None:
+                found.packs, packs_line = record["advice"]["packs"], i + 1
+            elif record["advice"]["packs"] != found.packs:  # a file of two versions is not resumed into a third
+                raise UsageError(Diagnostic(f"this record was made with other rule packs than line {packs_line}'s: "
+                                            "the file already mixes two versions of the advice", file=str(out),
+                                            position=Position(i + 1, 1), hint="write to a new --out file"))
     return found
 
 
-def _parse(raw: bytes) -> dict | None:
+def _parse(raw: bytes) -> tuple[dict | None, str]:
+    """A line as a record batch writes (checked as cohort reads it back), and what is wrong
+    with it: a record that is not whole is never copied into the output."""
+    from soaprules.cohort import results
+
     try:
-        record = json.loads(raw)
-    except ValueError:
-        return None
-    ok = isinstance(record, dict) and isinstance(record.get("source"), str) and raw.startswith(RECORD_START)
-    return record if ok else None
+        record = results.parse(raw)
+    except ValueError as exc:
+        return None, f"not JSON: {getattr(exc, 'msg', exc)}"
+    if not raw.startswith(RECORD_START):
+        return None, "a line that does not begin as a record"
+    wrong = results.problems(record)
+    if wrong:
+        loc, message = wrong[0]
+        return None, f"{results.field_path(loc)} {message}".strip()
+    return record, ""
 
 
 def _same_packs(found: Recovered, program, out: Path) -> None:

@@ -34,6 +34,7 @@ def register(main) -> None:
         file of `soaprules batch` (then nothing is evaluated again). With --reports DIR,
         DIR/index.html is the board with every row linked to the student's own report."""
         from soaprules.cohort import board as triage
+        from soaprules.cohort.folder import write_folder
         from soaprules.cli.output import fail, emit
         from soaprules.pipeline import program_for
         from soaprules.errors import SoapError
@@ -46,30 +47,11 @@ def register(main) -> None:
         b = triage.board(records, piles)
         if reports is not None:
             try:
-                _write_folder(reports, triage.folder(b, {r["source"]: r["advice"] for r in records
+                write_folder(reports, triage.folder(b, {r["source"]: r["advice"] for r in records
                                                          if r.get("status") == "ok"}))
             except SoapError as exc:
                 fail(exc)
         emit(triage.render(b, fmt), output)
-
-
-def _write_folder(folder: Path, files: dict) -> None:
-    """Each file atomically, into a real directory of the user's (never through a link)."""
-    import os
-
-    from soaprules.errors import Diagnostic
-    from soaprules.errors import OutputFileError
-    from soaprules.files import write_atomically
-
-    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-        raise OutputFileError(Diagnostic("is not a directory soaprules may write a board folder into",
-                                         file=str(folder), hint="give a new or existing directory"))
-    try:
-        folder.mkdir(mode=0o700, parents=False, exist_ok=True)
-    except OSError as exc:
-        raise OutputFileError(Diagnostic(f"cannot create the board folder: {exc.strerror}", file=str(folder))) from None
-    for name, text in files.items():
-        write_atomically(folder / os.path.basename(name), text)
 
 
 def _records(input_path: Path, packs, jobs: int):
@@ -77,8 +59,9 @@ def _records(input_path: Path, packs, jobs: int):
     from soaprules.cohort.progress import Bar
 
     if _is_results_file(input_path):
-        with open(input_path, encoding="utf-8") as handle:
-            yield from (json.loads(line) for line in handle if line.strip())
+        from soaprules.cohort import results
+
+        yield from results.read(input_path)  # each record checked: a board never shows a broken one
         return
     from soaprules.pipeline import program_for
 

@@ -13,6 +13,7 @@ from soaprules.lang.analysis import bound_by
 from soaprules.lang.evaluate import Evidence, evaluate, missing_inputs, verdict
 from soaprules.engine.session import Evaluation, Firing
 from soaprules.packs.calendar import contradictions
+from soaprules.packs.overlay import policy_packs
 from soaprules.lang.templates import every_alias, render, words
 
 SCHEMA = "soaprules/advice@1"
@@ -136,12 +137,20 @@ def silenced_by(silences: list, rec_id: str):
     return next((s for s in silences if rec_id not in s.keep), None)
 
 
+def silencing(silences: list, policy: frozenset, rule):
+    """The first active silence that sets aside `rule`'s recommendation, or None: an NRMP
+    item (a policy pack's) only by a policy pack's silence."""
+    if rule.pack in policy:
+        silences = [s for s in silences if s.pack in policy]
+    return silenced_by(silences, rule.recommendation_id)
+
+
 def _still_open(run: Evaluation, unknowns: list[dict], silences: list) -> list[dict]:
     """Once a silence holds, only what could change a kept recommendation is worth asking."""
     if not silences:
         return unknowns
-    kept = {r.id for r in run.program.book.rules
-            if r.recommendation_id and not silenced_by(silences, r.recommendation_id)}
+    policy = policy_packs(run.program.book.rules)
+    kept = {r.id for r in run.program.book.rules if r.recommendation_id and not silencing(silences, policy, r)}
     out = []
     for u in unknowns:
         rules = [r for r in u["rules"] if r in kept]
@@ -153,15 +162,18 @@ def _still_open(run: Evaluation, unknowns: list[dict], silences: list) -> list[d
 def set_aside(run: Evaluation, silences: list) -> dict[str, dict]:
     """Recommendations whose rule fired but that are not given, by id, each with what set it
     aside: an active silence, or a given item that `supersedes:` it (says the same, better
-    fitted). Listed in the advice, so nothing is dropped without a word."""
+    fitted). Listed in the advice, so nothing is dropped without a word. NRMP's own items
+    (a policy pack's) are set aside only by a policy pack: the Match agreement outranks every
+    other pack, so a school's silence or superseding item never hides it."""
     out: dict[str, dict] = {}
     given = []
+    policy = policy_packs(run.program.book.rules)
     for firing in run.firings:
         rec = firing.rule.then.recommend
         if rec is None:
             continue
         rec_id = rec.id or firing.rule.id
-        by = silenced_by(silences, rec_id)
+        by = silencing(silences, policy, firing.rule)
         if by is not None:
             out[rec_id] = {"id": rec_id, "rule": firing.rule.id, "kind": "silence", "by": by.name,
                            "reason": by.reason}
@@ -170,10 +182,18 @@ def set_aside(run: Evaluation, silences: list) -> dict[str, dict]:
     ids = {rec_id: firing for rec_id, firing in given}
     for rec_id, firing in given:
         for other in firing.rule.then.recommend.supersedes:
-            if other in ids and other != rec_id and other not in out:
+            if other in ids and other != rec_id and other not in out and _may_set_aside(firing, ids[other], policy):
                 out[other] = {"id": other, "rule": ids[other].rule.id, "kind": "superseded", "by": rec_id,
                               "reason": f"said within {rec_id} ({firing.rule.title})"}
     return out
+
+
+def _may_set_aside(by: Firing, other: Firing, policy: frozenset) -> bool:
+    """An item may supersede another, except an NRMP (policy) item, which only its own pack
+    or an item it names in `restated_by:` may say in its place."""
+    if other.rule.pack not in policy or by.rule.pack in policy:
+        return True
+    return (by.rule.then.recommend.id or by.rule.id) in other.rule.then.recommend.restated_by
 
 
 def _recommendations(run: Evaluation, bounds: list[Firing], aside: dict) -> list[dict]:
@@ -244,13 +264,18 @@ def _warnings(run: Evaluation) -> list[dict]:
     calendar NRMP has not published. Each says what was done about it."""
     out = []
     line, reading = run.world.timeline, run.phase_reading
-    if reading is not None and reading.calendar and reading.disagrees:
+    if reading is not None and reading.calendar and reading.contradicted:
+        said = (f"Your profile gives the phase as {reading.stated}, but at {line['now_eastern']} the {line['year']} "
+                f"Match Week calendar says {CLOCK_WORDS.get(reading.calendar, reading.calendar)}. ")
+        if reading.disagrees:
+            said += (f"This advice is read for {reading.used}, the more restrictive of the two, so it unlocks no contact "
+                     "that NRMP's SOAP rules bar; correct status.phase if it is out of date.")
+        else:  # the stated phase is the more restrictive: kept, but the advice that follows the clock is not given
+            said += (f"This advice is still read for {reading.stated}, the more restrictive of the two, so it unlocks "
+                     f"no contact; if the clock is right, set status.phase to {reading.calendar} for the advice that "
+                     "applies now (its SOAP-week times may already have passed).")
         out.append({"code": "phase_disagrees_with_calendar", "stated_phase": reading.stated,
-                    "calendar_phase": reading.calendar, "used_phase": reading.used,
-                    "text": f"Your profile gives the phase as {reading.stated}, but at {line['now_eastern']} the "
-                            f"{line['year']} Match Week calendar says {CLOCK_WORDS.get(reading.calendar, reading.calendar)}. "
-                            f"This advice is read for {reading.used}, the more restrictive of the two, so it unlocks no contact that "
-                            f"NRMP's SOAP rules bar; correct status.phase if it is out of date."})
+                    "calendar_phase": reading.calendar, "used_phase": reading.used, "text": said})
     status = run.data.get("status") or {}
     for path, what in contradictions(run.program.book.calendar, run.program.book.calendar_rule, status.get("now"),
                                      run.data.get("soap_week")):

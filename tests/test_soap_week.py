@@ -95,6 +95,41 @@ def test_after_soap_nothing_speaks_of_soap_as_running(program, status):
         {r["id"] for r in advice["recommendations"]}
 
 
+# The 2026-pattern week read independently of the pack's clock: from results (Monday 10:00)
+# Match Week, from the list's opening (11:00) SOAP, from Thursday 21:00 after SOAP; and which
+# stated phases agree with each.
+AGREE = {"match_week": {"match_week", "soap"}, "soap": {"match_week", "soap"}, "post_soap": {"post_soap", "pre_match"}}
+
+
+def _calendar_phase(now):
+    """The phase this year's week implies (None before its results: no cycle has begun)."""
+    at = dict((n, w) for n, w, _ in derived_cycle(_rule(), now.year).milestones)
+    if now < at["status_release"]:
+        return None
+    if now < at["applications_open"]:
+        return "match_week"
+    return "soap" if now < at["soap_ends"] else "post_soap"
+
+
+@settings(max_examples=150, deadline=None)
+@given(status=clock_and_phase())
+def test_a_stated_phase_the_calendar_contradicts_is_always_reported(program, status):
+    """Whichever reading the advice keeps: after Thursday 21:00 a profile still saying soap is
+    read as soap (the restrictive reading), and must be told the clock says SOAP is over."""
+    from datetime import datetime
+
+    stated = status.get("phase")
+    assume(stated is not None)
+    calendar = _calendar_phase(datetime.fromisoformat(status["now"]))
+    advice = advise(_profile(status=status), program)
+    warned = [w for w in advice["warnings"] if w["code"] == "phase_disagrees_with_calendar"]
+    expected = calendar is not None and stated not in AGREE[calendar]
+    assert bool(warned) == expected, (status, calendar, warned)
+    if warned:
+        assert warned[0]["stated_phase"] == stated and warned[0]["calendar_phase"] == calendar
+        assert stated in warned[0]["text"] and calendar in warned[0]["text"]
+
+
 def test_the_phase_warning_is_in_every_format(program):
     advice = advise(_profile(status={"phase": "post_soap", "soap_eligible": True,
                                      "now": "2026-03-19T14:00:00-04:00"}), program)

@@ -124,6 +124,7 @@ class PhaseReading:
     stated: str | None
     calendar: str | None  # the phase the calendar implies, None where it says nothing
     used: str | None  # the phase the advice is read for
+    contradicted: bool = False  # the calendar says otherwise, even where the stated phase is kept
 
     @property
     def disagrees(self) -> bool:
@@ -143,7 +144,7 @@ def read_phase(clock, stated: str | None, passed: list | None) -> PhaseReading:
         return PhaseReading(stated, implied, stated)
     order = clock.restrictive
     used = min((stated, implied), key=lambda p: order.index(p) if p in order else len(order))
-    return PhaseReading(stated, implied, used)
+    return PhaseReading(stated, implied, used, contradicted=True)
 
 
 def contradictions(calendar: dict, rule, now: datetime | None, soap_week: dict | None) -> list[tuple[str, str]]:

@@ -554,12 +554,16 @@ def _check_recommendation_ids(rules: list[LoadedRule], errors: list) -> None:
         seen[rec_id] = rule
     for rule in rules:
         rec = rule.then.recommend
-        for other in rec.supersedes if rec else ():
-            near = closest(other, list(seen)) if other not in seen else None
-            if near is not None:  # an id of a pack not loaded is fine; one close to a loaded id is a typo
-                errors.append(Diagnostic(f"supersedes '{other}', which no loaded rule recommends", file=rule.file,
-                                         position=Position(rule.line), rule_id=rule.id, suggestion=near,
-                                         expected="a recommendation id"))
+        # restated_by names other packs' items, which a subset (lint of one pack) may not load
+        others_ids = [i for i, r in seen.items() if r.pack != rule.pack]
+        for verb, others, pool in ((("supersedes", rec.supersedes, list(seen)),
+                                    ("is restated by", rec.restated_by, others_ids)) if rec else ()):
+            for other in others:
+                near = closest(other, pool) if other not in seen else None
+                if near is not None:  # an id of a pack not loaded is fine; one close to a loaded id is a typo
+                    errors.append(Diagnostic(f"{verb} '{other}', which no loaded rule recommends", file=rule.file,
+                                             position=Position(rule.line), rule_id=rule.id, suggestion=near,
+                                             expected="a recommendation id"))
         for other in rec.contradicts if rec else ():
             if other not in seen:
                 errors.append(Diagnostic(f"contradicts '{other}', which no rule recommends", file=rule.file,

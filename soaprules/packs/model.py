@@ -46,6 +46,9 @@ class Recommend(Strict):
     supersedes: list[str] = Field(default_factory=list, description="Recommendation ids this item says "
                                   "within itself, better fitted; when both would be given, only this one is "
                                   "(the other is listed as set aside).")
+    restated_by: list[str] = Field(default_factory=list, description="In a policy pack (NRMP): the ids of "
+                                   "other packs' items that say this one in their own words and may supersede "
+                                   "it. No other pack's item sets a policy item aside.")
     contradicts: list[str] = Field(default_factory=list, description="Recommendation ids whose advice "
                                    "pulls the other way; one report never holds both (checked by tests).")
 

@@ -114,6 +114,11 @@ def is_policy_pack(pack, rules) -> bool:
     return pack.name == POLICY_PACK or any(rule.then.bound for _, rule in rules)
 
 
+def policy_packs(rules) -> frozenset:
+    """The names of the loaded policy packs: nrmp, and any pack whose rules carry a bound."""
+    return frozenset({POLICY_PACK} | {rule.pack for rule in rules if rule.then.bound})
+
+
 def policy_param_reads(pack, rules) -> dict[str, list[str]]:
     """Parameter -> what in this pack reads it ("rule nr-03-..."): its rules' conditions and
     texts (table rows included), its silences and its decisions' shown_when."""

@@ -29,7 +29,7 @@ class _Shape(BaseModel):
 
 class Evidence(_Shape):
     path: str
-    value: Any = None
+    value: Any  # always written, null when unknown
     test: str
     expected: Any = None
     param: str | None = None
@@ -112,7 +112,7 @@ class SetAside(_Shape):
 
 class Asserted(_Shape):
     name: str
-    value: Any = None
+    value: Any
 
 
 class Firing(_Shape):

@@ -12,7 +12,7 @@ from soaprules import __version__
 from soaprules.cli.commands import (assess, audit, batch, cohort, diff_packs, explain, lint, packtest, plan,
                                     schema, whatif)
 from soaprules.cli.group import Group, add_examples
-from soaprules.cli.output import emit, fail, load_profile_arg
+from soaprules.cli.output import check_target, emit, fail, load_profile_arg
 from soaprules.errors import SoapError
 from soaprules.render import RENDERERS
 
@@ -69,6 +69,7 @@ def advise(profile: Path, fmt: str, packs: tuple[Path, ...], output: Path | None
     RENDERERS[fmt](advice, buffer, **({"run": run} if fmt == "html" else {}))  # html draws full why-trees
     if record:  # before any output: no report goes out unrecorded
         from soaprules.audit.store import record as record_evaluation
+        check_target(output)  # nor is one recorded that a bad target would never deliver
         try:
             record_id = record_evaluation(db, profile_doc, run.program, buffer.getvalue(), fmt=fmt)  # as compiled
         except SoapError as exc:

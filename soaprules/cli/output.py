@@ -64,7 +64,58 @@ def wants_json(args: list[str] | None = None) -> bool:
 def emit(text: str, output: Path | None) -> None:
     """The one way a command delivers its report: whole to `output` (atomically, a
     regular file only: files.py), or to standard output, UTF-8 whatever the locale."""
+    check_target(output)
     try:
         files.emit(text, output)
     except SoapError as exc:
         fail(exc)
+
+
+def check_target(output: Path | None) -> None:
+    """Refuse `output` before anything is kept (an audit record, say): a target the report
+    may not replace, or a file this same command reads (its profile, list, packs or audit
+    database), which the report would overwrite."""
+    if output is None or str(output) == files.STDOUT:
+        return
+    try:
+        files.check_output_target(Path(output))
+        _not_an_input(Path(output))
+    except SoapError as exc:
+        fail(exc)
+
+
+def _not_an_input(output: Path) -> None:
+    from soaprules.errors import Diagnostic, OutputFileError
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or not output.exists():
+        return
+    for param in ctx.command.params:
+        if param.name in ("output", "out") or not isinstance(param.type, click.Path):
+            continue
+        given = ctx.params.get(param.name)
+        for value in given if isinstance(given, (list, tuple)) else [given]:
+            if value is None or str(value) == STDIN:
+                continue
+            try:
+                same = Path(value).exists() and _same_file(Path(value), output)
+            except OSError:
+                same = False
+            if same:
+                raise OutputFileError(Diagnostic(
+                    f"is also this command's input ({param.human_readable_name}); writing the report there "
+                    "would replace it", file=str(output), hint="write the report to another file"))
+
+
+READ_FROM_FOLDERS = (".yaml", ".yml", ".json", ".jsonl")  # what a pack or profile folder is read as
+
+
+def _same_file(given: Path, output: Path) -> bool:
+    """`output` is `given`, or one of the files a folder `given` is read as (a pack or a
+    profile in it); a board written beside the profiles is not one."""
+    import os
+
+    if given.is_dir():
+        return output.suffix.lower() in READ_FROM_FOLDERS and \
+            any(parent.samefile(given) for parent in output.resolve().parents)
+    return os.path.samefile(given, output)

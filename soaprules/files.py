@@ -32,6 +32,19 @@ from soaprules.errors import Diagnostic, InputFileError, OutputFileError
 STDOUT = "-"
 
 
+def name_as_text(name: str) -> str:
+    """A file name as text UTF-8 can hold: bytes that are not UTF-8 (surrogate escapes from
+    the file system) read as \\xNN, so a database, a JSON line or a report can store it."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def name_on_one_line(name: str) -> str:
+    """`name_as_text`, with characters that would break a listing's line (a newline, a
+    terminal escape) written as escapes: one record, one line."""
+    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
+                   for c in name_as_text(name))
+
+
 def _kind_of_mode(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "a directory"

@@ -41,6 +41,7 @@ from pathlib import Path
 
 from soaprules import __version__
 from soaprules.errors import AuditError, Diagnostic, InputFileError
+from soaprules.files import name_as_text
 from soaprules.source import MAX_BYTES
 
 SCHEMA_VERSION = 2
@@ -250,7 +251,7 @@ def _read(path: Path, role: str) -> StoredFile:
 def _as_loaded(role: str, label: str, text: str) -> StoredFile:
     """A file as the loader read it, once: the text it parsed (decoded, a leading BOM
     dropped) and the sha256 of that text, the hash the advice reports."""
-    return StoredFile(role, label, _sha(text), text)
+    return StoredFile(role, name_as_text(label), _sha(text), text)  # a name not UTF-8 is still stored
 
 
 def files_used(packs) -> list[StoredFile]:

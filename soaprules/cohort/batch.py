@@ -75,8 +75,10 @@ class Summary:
 # ---- input -----------------------------------------------------------------------------
 
 def shown(text: str) -> str:
-    """A file name as text that UTF-8 can hold: bytes that are not UTF-8 read as \\xNN."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    """A record as text that UTF-8 can hold: a file name's bytes that are not UTF-8 read as \\xNN."""
+    from soaprules.files import name_as_text
+
+    return name_as_text(text)
 
 
 def tasks(input_path: str | Path, exclude: tuple = ()) -> list[Task]:
@@ -428,6 +430,10 @@ def run(input_path: str | Path, out: str | Path, packs: list[str] | None = None,
     from soaprules.pipeline import program_for
 
     packs = [str(p) for p in packs] if packs else None
+    if Path(out).is_symlink():  # its lock is named for the path given: a link would be a second name for one file
+        raise UsageError(Diagnostic(f"is a symbolic link (to {os.readlink(out)}); batch writes its results only "
+                                    "to a real file, so that two runs can never share one file under two names",
+                                    file=str(out), hint="give the real file's path"))
     Lock.refuse_if_held(Path(out))  # a second run on one --out is refused before it compiles anything
     forking = jobs > 1 and can_fork()
     pool = _start_pool(packs, jobs) if jobs > 1 and not forking else None  # spawned: start while this compiles

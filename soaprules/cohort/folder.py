@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from soaprules.errors import Diagnostic, OutputFileError
-from soaprules.files import write_atomically
+from soaprules.files import check_output_target, write_atomically
 
 
 def write_folder(folder: Path, files: dict) -> None:
@@ -20,6 +20,8 @@ def write_folder(folder: Path, files: dict) -> None:
         folder.mkdir(mode=0o700, parents=False, exist_ok=True)
     except OSError as exc:
         raise OutputFileError(Diagnostic(f"cannot create the board folder: {exc.strerror}", file=str(folder))) from None
+    for name in files:  # every target checked before any is replaced: never a half-updated folder
+        check_output_target(folder / os.path.basename(name))
     for name, text in files.items():
         write_atomically(folder / os.path.basename(name), text)
     _forget_old_reports(folder, set(files))

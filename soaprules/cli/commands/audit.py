@@ -27,6 +27,7 @@ def history(db: str | None, limit: int | None, fmt: str) -> None:
     from soaprules.audit.store import history as read_history
     from soaprules.cli.output import fail
     from soaprules.errors import SoapError
+    from soaprules.files import name_on_one_line
 
     try:
         rows = read_history(db, limit)
@@ -39,7 +40,7 @@ def history(db: str | None, limit: int | None, fmt: str) -> None:
         sys.stdout.write("No evaluations recorded yet.\n")
     for row in rows:
         packs = ", ".join(f"{PurePath(p['file']).name}@{p['sha256'][:8]}" for p in row["packs"])  # full: --format json
-        sys.stdout.write(f"{row['id']:>5}  {row['created_at']}  {row['format']:<8}  {row['profile']}\n"
+        sys.stdout.write(f"{row['id']:>5}  {row['created_at']}  {row['format']:<8}  {name_on_one_line(row['profile'])}\n"
                          f"       soaprules {row['soaprules']}, engine {row['engine']}; packs: {packs}\n")
 
 

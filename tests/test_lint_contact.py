@@ -57,6 +57,7 @@ def test_declared_contact_is_clean(tmp_path):
     "Do not apply to or contact any program until SOAP ends.",
     "Don't email the program director this week.",
     "No one may call a program for you before it reaches out.",
+    "Thank them, and ask them not to speak to any other program for you.",
 ])
 def test_no_false_positive_on_waiting_or_prohibition(tmp_path, text):
     from soaprules.authoring.lint import contact_wording
@@ -69,6 +70,10 @@ def test_no_false_positive_on_waiting_or_prohibition(tmp_path, text):
     ("If you have not heard back, call the program director.", "call the program"),
     ("Do not wait: reach out to the residency office.", "reach out to the residency office"),
     ("Ask them to call the PD on Tuesday.", "Ask them to call the PD"),
+    # an advocate's word carried to a program is contact on the student's behalf (NR-03)
+    ("Ask your chair to speak for you to the programs you listed.", "speak for you to the programs"),
+    ("Your alum can put in a word with the program director.", "put in a word with the program"),
+    ("Have your dean vouch for you with the coordinators.", "vouch for you with the coordinators"),
 ])
 def test_imperative_contact_is_found(text, words):
     from soaprules.authoring.lint import contact_wording

@@ -97,11 +97,12 @@ def lint(paths: list[str | Path], catalog: dict | None = None) -> Report:
 # a program to contact you": the verb's object is you) and a prohibition ("do not apply to
 # or contact any program"). The one detector: lint and tests/test_advice_quality.py use it.
 _CONTACT_VERB = re.compile(
-    r"\b(?:e-?mail|call|phone|message|write to|contact|reach out to|follow up with|ask (?:them|him|her) to call)\b"
+    r"\b(?:e-?mail|call|phone|message|write to|contact|reach out to|follow up with|ask (?:them|him|her) to call"
+    r"|speak(?: up)?(?: for you)?(?: to| with)|put in a word|vouch(?: for you)?(?: to| with))\b"
     r"(?!\s+you\b)", re.I)
 _CONTACT_OBJECT = re.compile(r"[^.!?\n]{0,60}?\b(?:programs?|program directors?|PDs?|coordinators?|residency offices?)\b",
                              re.I)
-_NEGATED = re.compile(r"(?:\bnot|n['’]t|\bnever|\b(?:no one|nobody) (?:may|can|should|will|must))\s+"
+_NEGATED = re.compile(r"(?:\bnot|n['’]t|\bnever|\b(?:no one|nobody) (?:may|can|should|will|must))\s+(?:to\s+)?"
                       r"(?:(?:\w+\s+){0,3}(?:or|nor|and)\s+)?$", re.I)
 CONTACT_HINT = "declare contacts_program: true so the NRMP bound travels with it during SOAP"
 

@@ -278,7 +278,7 @@ def _warnings(run: Evaluation) -> list[dict]:
                     "calendar_phase": reading.calendar, "used_phase": reading.used, "text": said})
     status = run.data.get("status") or {}
     for path, what in contradictions(run.program.book.calendar, run.program.book.calendar_rule, status.get("now"),
-                                     run.data.get("soap_week")):
+                                     run.data.get("soap_week"), status):
         out.append({"code": "profile_contradicts_calendar", "path": path,
                     "text": f"Your profile ({path}) {what}. The advice below takes the record as given; "
                             "correct it, since advice about offers and contacts rests on it."})

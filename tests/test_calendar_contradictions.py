@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from soaprules.pipeline import advise
@@ -63,3 +64,17 @@ def test_a_consistent_week_gets_no_such_warning(program):
     soap_week = {"offers": [{"round": 1, "response": "rejected"}, {"round": 2, "response": "pending"}],
                  "program_contacts": [{"program": "Synthetic P", "at": "2026-03-17T09:30:00-04:00"}]}
     assert _warned(program, now, soap_week) == set()
+
+
+@pytest.mark.parametrize("phase,now,result,warned", [
+    ("match_week", "2026-03-16T09:00", "unmatched", True),  # an hour before release
+    ("soap", "2026-03-13T12:00", "matched", True),  # the Friday before: eligibility is told, not the result
+    ("match_week", "2026-03-16T10:00", "unmatched", False),  # released
+    ("match_week", "2026-03-16T09:00", None, False),  # nothing claimed
+    ("reapplying", "2026-03-16T09:00", "unmatched", False),  # last year's result
+])
+def test_a_match_result_before_results_are_released_is_named(program, phase, now, result, warned):
+    status = {"phase": phase, "now": _t(now).isoformat(), **({"match_result": result} if result else {})}
+    advice = advise(Profile.model_validate({"schema": "soaprules/profile@1", "status": status}), program)
+    paths = {w["path"] for w in advice["warnings"] if w["code"] == "profile_contradicts_calendar"}
+    assert ("status.match_result" in paths) == warned

@@ -147,16 +147,20 @@ def read_phase(clock, stated: str | None, passed: list | None) -> PhaseReading:
     return PhaseReading(stated, implied, used, contradicted=True)
 
 
-def contradictions(calendar: dict, rule, now: datetime | None, soap_week: dict | None) -> list[tuple[str, str]]:
-    """(path, what) of each SOAP-week entry the calendar rules out at `now`: an offer from a
-    round not yet open, one still pending after its round closed, anything after a binding
-    acceptance, a program contact before programs may make one or after now. Advice read
-    from such a record would rest on a week that cannot have happened."""
+def contradictions(calendar: dict, rule, now: datetime | None, soap_week: dict | None,
+                   status: dict | None = None) -> list[tuple[str, str]]:
+    """(path, what) of each SOAP-week entry the calendar rules out at `now`: a Match result
+    known before results are released, an offer from a round not yet open, one still pending
+    after its round closed, anything after a binding acceptance, a program contact before
+    programs may make one or after now. Advice read from such a record would rest on a week
+    that cannot have happened."""
     cycle = cycle_for(calendar, rule, now) if now is not None else None
-    if cycle is None or not isinstance(soap_week, dict):
+    if cycle is None:
         return []
     at = {name: when for name, when, _ in cycle.milestones}
-    out = []
+    out = _result_too_early(at, now, status or {})
+    if not isinstance(soap_week, dict):
+        return out
     offers = [o for o in soap_week.get("offers") or [] if isinstance(o, dict)]
     accepted = [o.get("round") for o in offers if o.get("response") == "accepted"]
     for i, offer in enumerate(offers):
@@ -186,3 +190,17 @@ def contradictions(calendar: dict, rule, now: datetime | None, soap_week: dict |
             out.append((f"soap_week.program_contacts[{i}]", f"lists a program contact at {_eastern_clock(when)}, "
                         f"after now ({_eastern_clock(now)})"))
     return out
+
+
+RESULT_WEEK = timedelta(days=7)  # a result given in the days before release is this cycle's, not last year's
+
+
+def _result_too_early(at: dict, now: datetime, status: dict) -> list[tuple[str, str]]:
+    """A Match result in a profile that says it is in Match Week, before Monday's release."""
+    release, result = at.get("status_release"), status.get("match_result")
+    if release is None or result is None or status.get("phase") not in ("match_week", "soap"):
+        return []
+    if release - RESULT_WEEK <= now < release:
+        return [("status.match_result", f"gives a Match result ({result}) at {_eastern_clock(now)}, before "
+                                        f"results are released ({_eastern_clock(release)})")]
+    return []

@@ -12,7 +12,7 @@ from soaprules.profile import paths
 from soaprules.lang.analysis import bound_by
 from soaprules.lang.evaluate import Evidence, evaluate, missing_inputs, verdict
 from soaprules.engine.session import Evaluation, Firing
-from soaprules.packs.calendar import contradictions
+from soaprules.packs.calendar import contradictions, eastern_clock
 from soaprules.packs.overlay import policy_packs
 from soaprules.lang.templates import every_alias, render, words
 
@@ -89,6 +89,17 @@ def _shown(actual):
 
 
 def _lookup(run: Evaluation, firing: Firing):
+    """A placeholder's value, as the advice says it: a time as Eastern clock text (the week
+    runs on Eastern time, and a raw offset timestamp is no way to tell a student when)."""
+    find = _raw_lookup(run, firing)
+
+    def lookup(name: str):
+        value = find(name)
+        return eastern_clock(value) if isinstance(value, datetime) else value
+    return lookup
+
+
+def _raw_lookup(run: Evaluation, firing: Firing):
     bound = dict(firing.bindings)
 
     def lookup(name: str):

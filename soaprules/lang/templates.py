@@ -65,8 +65,10 @@ def render(text: str, lookup: Callable[[str], object]) -> str:
     def fill(match: re.Match) -> str:
         name, fallback = match.group(1).strip(), match.group(2)
         value = lookup(name)
-        if value is None or value == [] or value == ():
+        if value is None:  # unknown: the bracket asks the reader to fill it in
             return fallback if fallback is not None else f"[{name.rsplit('.', 1)[-1].replace('_', ' ')}]"
+        if value == [] or value == ():  # known to be empty: nothing to fill in
+            return fallback if fallback is not None else "none"
         return words(value)
 
     return PLACEHOLDER.sub(fill, text)

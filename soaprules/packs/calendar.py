@@ -112,6 +112,11 @@ def _eastern_clock(at: datetime) -> str:
     return _clock(eastern(at), with_day=True)
 
 
+def eastern_clock(at: datetime) -> str:
+    """`at` as the advice says a time: "Wednesday 18 March 2026, 09:40 ET"."""
+    return _eastern_clock(at)
+
+
 def _clock(at: datetime, with_day: bool = False) -> str:
     day = f"{at.strftime('%A')} {at.day} {at.strftime('%B')} {at.year}, " if with_day else ""
     return f"{day}{at.strftime('%H:%M')} ET"

@@ -55,8 +55,8 @@ def wants_json(args: list[str] | None = None) -> bool:
     """Whether the command line asks for `--format json` (errors then go out as JSON too)."""
     if args is None:
         ctx = click.get_current_context(silent=True)
-        if ctx is not None and (ctx.params or {}).get("fmt") == "json":
-            return True
+        if ctx is not None and "fmt" in (ctx.params or {}):  # parsed: the last --format given wins, as for the report
+            return ctx.params["fmt"] == "json"
         args = sys.argv[1:]
     return "--format=json" in args or any(a == "--format" and b == "json" for a, b in zip(args, args[1:]))
 

@@ -39,10 +39,13 @@ def test_errors_are_json_on_stderr_under_format_json(runner, text):
 
 
 @pytest.mark.parametrize("formats,as_json", [(["json", "text"], False), (["text", "json"], True)])
-def test_errors_take_the_format_the_report_would(runner, formats, as_json):
-    args = ["advise", "-"] + [a for f in formats for a in ("--format", f)]
-    result = runner.invoke(main, args, input="applicant: {type: martian}\n")
-    assert result.exit_code == 1 and result.stderr.lstrip().startswith("{") == as_json
+def test_errors_take_the_format_the_report_would(formats, as_json):
+    import subprocess
+    import sys
+
+    args = [sys.executable, "-m", "soaprules", "advise", "-"] + [a for f in formats for a in ("--format", f)]
+    result = subprocess.run(args, input="applicant: {type: martian}\n", capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and result.stderr.lstrip().startswith("{") == as_json
 
 
 def test_errors_stay_readable_text_without_json(runner):

@@ -7,6 +7,7 @@ student did not give: an unanswered field is absent.
 """
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime, timedelta
 from typing import Callable
@@ -19,6 +20,7 @@ from soaprules.packs.calendar import WEEKDAYS, cycle_for, cycle_year, eastern, e
 from soaprules.profile.fields import FieldSpec, item_fields, profile_fields
 from soaprules.suggest import closest
 from soaprules.errors import AnswerError
+from soaprules.source import _CONTROL, MAX_INT_DIGITS
 
 YES = ("yes", "y", "true")
 NO = ("no", "n", "false")
@@ -32,16 +34,39 @@ def label(value) -> str:
 
 def parse(spec: FieldSpec, text: str, week: Callable[[datetime], date | None] | None = None):
     """`week`: the Match Week's Monday for a moment (match_week(book)), so "Monday 10:30" has a date."""
+    printable(text)  # before strip(): it would drop a trailing U+2028 or U+001F unseen
     text = text.strip()
     if not text:
         raise AnswerError("the answer is empty: give a value (at the prompt, an empty line skips the question)")
+    if spec.kind in _NUMERIC:
+        _ascii_digits(text)
     if spec.kind == "datetime":
         return _moment(spec, text, week)
     return _PARSERS[spec.kind](spec, text)
 
 
+def printable(text: str, what: str = "the answer") -> None:
+    """Refuse what profile files refuse (source._CONTROL): an escape sequence, a line
+    separator or a direction mark would reach terminals and reports as it is."""
+    bad = _CONTROL.search(text)
+    if bad is not None:
+        raise AnswerError(f"{what} holds the control character U+{ord(bad.group()):04X}: type plain text "
+                          "(escape sequences, line separators and direction marks are refused, as in profiles)")
+
+
+_NUMERIC = ("enum", "enum_list", "int", "datetime")  # kinds whose answers may be numbers
+
+
+def _ascii_digits(text: str) -> None:
+    """Numbers are read in the digits 0-9 only: int() would read '١٢' as 12 and fail on '²'."""
+    other = next((c for c in text if c.isdigit() and c not in "0123456789"), None)
+    if other is not None:
+        raise AnswerError(f"'{text}': '{other}' (U+{ord(other):04X}) is not one of the digits 0 to 9; "
+                          "type numbers with those")
+
+
 def _choice(spec: FieldSpec, text: str):
-    if text.isdigit() and 1 <= int(text) <= len(spec.values):
+    if re.fullmatch(r"[0-9]{1,6}", text) and 1 <= int(text) <= len(spec.values):
         return spec.values[int(text) - 1]
     wanted = text.lower().replace(" ", "_").replace("-", "_")
     if wanted in spec.values:
@@ -72,20 +97,28 @@ def _yes_no(spec: FieldSpec, text: str) -> bool:
 
 
 def _whole_number(spec: FieldSpec, text: str) -> int:
-    if not re.fullmatch(r"[+-]?\d+", text):
+    if not re.fullmatch(r"[+-]?[0-9]+", text):
         raise AnswerError(f"'{text}' is not a whole number: type digits only, such as 3")
-    value = int(text)
-    if spec.minimum is not None and value < spec.minimum or spec.maximum is not None and value > spec.maximum:
-        raise AnswerError(f"{value} is out of range: give a number from {spec.minimum} to {spec.maximum}")
+    digits = len(text.lstrip("+-"))
+    value = int(text) if digits <= MAX_INT_DIGITS else None  # int() itself fails past 4,300 digits
+    low, high = spec.minimum, spec.maximum
+    if value is None or low is not None and value < low or high is not None and value > high:
+        shown = value if value is not None else f"a number of {digits} digits"
+        wanted = (f"a number from {low} to {high}" if low is not None and high is not None else
+                  f"a number of at least {low}" if low is not None else
+                  f"a number of at most {high}" if high is not None else
+                  f"a number of at most {MAX_INT_DIGITS} digits")
+        raise AnswerError(f"{shown} is out of range: give {wanted}")
     return value
 
 
 WEEKDAY = {name[:3]: name for name in WEEKDAYS}
-_CLOCK = r"(?P<hour>\d{1,2})(?::(?P<minute>\d\d))?\s*(?P<half>am|pm|a\.m\.|p\.m\.)?"
+_CLOCK = r"(?P<hour>[0-9]{1,2})(?::(?P<minute>[0-9][0-9]))?\s*(?P<half>am|pm|a\.m\.|p\.m\.)?"
 _DAY = r"(?P<day>today|tomorrow|yesterday|[a-z]+)"
 _ET = r"(?:\s*(?:et|eastern(?:\s+time)?|edt|est))?"
+# [0-9], not \d: \d also matches other scripts' digits, which int() reads (١٢ as 12) or fails on (²)
 _PLAIN = (re.compile(rf"^{_DAY},?\s+(?:at\s+)?{_CLOCK}{_ET}$"), re.compile(rf"^{_CLOCK}{_ET},?\s+(?:on\s+)?{_DAY}$"))
-_DATE_AND_CLOCK = re.compile(rf"^(?P<date>\d{{4}}-\d\d-\d\d)(?:[ T]|\s+at\s+){_CLOCK}{_ET}$")
+_DATE_AND_CLOCK = re.compile(rf"^(?P<date>[0-9]{{4}}-[0-9][0-9]-[0-9][0-9])(?:[ T]|\s+at\s+){_CLOCK}{_ET}$")
 DATE_EXAMPLE = "Monday 10:30"
 
 
@@ -113,7 +146,11 @@ def _moment(spec: FieldSpec, text: str, week=None) -> str:
         return datetime.now().astimezone().replace(second=0, microsecond=0).isoformat()
     found = _DATE_AND_CLOCK.match(plain)
     if found:
-        day = date.fromisoformat(found["date"])
+        try:
+            day = date.fromisoformat(found["date"])
+        except ValueError:  # 2026-02-30, year 0000: the pattern matched, the calendar has no such day
+            raise AnswerError(f"'{text}': {found['date']} is not a date that exists; give a real date, "
+                              "such as 2026-03-16 10:30") from None
         return _eastern(day, found, text)
     if plain in WEEKDAYS or plain in WEEKDAY or plain in ("today", "tomorrow"):
         raise AnswerError(f"'{text}' needs a time too, e.g. {text.strip().capitalize()} 10:30 (Eastern time)")
@@ -205,6 +242,8 @@ def parse_assignment(text: str, week=None) -> tuple[str, object]:
     """`path=value` (a flag or a stdin line) -> (path, parsed value). A list of entries takes
     yes/no here: no records that there are none; entries are given field by field."""
     path, sep, raw = text.partition("=")
+    if _CONTROL.search(path):  # before strip(), as the value; shown escaped, never raw
+        printable(path, f"the path {json.dumps(path.strip(' '))}")
     path = path.strip()
     if not sep or not path:
         raise AnswerError(f"'{text}' is not PATH=VALUE, e.g. status.phase=soap")

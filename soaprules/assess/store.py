@@ -6,22 +6,26 @@ never leaves half a file. An existing file is only ever written after the studen
 so, and then round-trip (ruamel.yaml): its comments, key order and layout stay, only the
 values that changed are rewritten, and new answers go in schema order beside their
 neighbours. Text that a YAML 1.1 reader (or our YAML 1.2 core loader) would read as
-something else is quoted either way, so every saved file reads back as written.
+something else is quoted either way, so every saved file reads back as written. A .json
+profile is written as JSON. Whatever the file, its text is read back before it is
+written: a file soaprules would refuse, or read differently, is never saved.
 """
 from __future__ import annotations
 
 import io
 import json
+import re
 import shlex
 from pathlib import Path
 from typing import TextIO
 
 import yaml
 
+from soaprules.assess.aliases import detached, merged, owned, references
 from soaprules.assess.answers import checked, parse_assignment
-from soaprules.errors import AnswerError
+from soaprules.errors import AnswerError, SoapError
 from soaprules.profile.model import SCHEMA_ID
-from soaprules.source import MAX_BYTES, YAML11_READINGS
+from soaprules.source import _CORE, MAX_BYTES, YAML11_READINGS
 
 HEADER = """\
 # Your soaprules profile, written by `soaprules assess` on this computer.
@@ -39,10 +43,19 @@ def _list(dumper: yaml.SafeDumper, value: list):
     return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
 
 
+# Plain text that would not read back as text: YAML 1.1 shapes our loader refuses (08, yes,
+# 3:54), and what its YAML 1.2 core rules read as a number, bool, null or date (1e3, which
+# the writers' own YAML 1.1 resolvers leave plain). The loader's patterns, not a copy.
+_OTHER_READINGS = [pattern for pattern, _, _ in YAML11_READINGS] + [re.compile(p) for _, p, _ in _CORE]
+
+
+def _needs_quotes(value: str) -> bool:
+    return any(pattern.match(value) for pattern in _OTHER_READINGS)
+
+
 def _str(dumper: yaml.SafeDumper, value: str):
-    """Text our loader would refuse unquoted (08, yes, 3:54) is written quoted, so it reads back."""
-    quoted = any(pattern.match(value) for pattern, _, _ in YAML11_READINGS)
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'" if quoted else None)
+    """Text our loader would refuse or read otherwise unquoted (08, yes, 1e3) is quoted, so it reads back."""
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'" if _needs_quotes(value) else None)
 
 
 _Dumper.add_representer(list, _list)
@@ -59,12 +72,36 @@ def profile_text(data: dict, name: str) -> str:
     return HEADER.format(name=shown) + "\n".join(chunks)
 
 
+def json_text(data: dict) -> str:
+    """The profile as JSON: schema first, then schema order (as the YAML), UTF-8, a final newline."""
+    return json.dumps({"schema": SCHEMA_ID, **checked(data)}, indent=2, ensure_ascii=False) + "\n"
+
+
 def save(path: Path, data: dict) -> None:
     from soaprules.files import write_atomically
 
-    previous = _previous(path)
-    text = profile_text(data, path.name) if previous is None else merged_text(previous, data)
+    if path.suffix.lower() == ".json":  # a JSON profile stays JSON (no comments to keep)
+        text = json_text(data)
+    else:
+        previous = _previous(path)
+        text = profile_text(data, path.name) if previous is None else merged_text(previous, data)
+    _reads_back(path, text, data)
     write_atomically(path, text)
+
+
+def _reads_back(path: Path, text: str, data: dict) -> None:
+    """Refuse to write `text` unless soaprules reads it as exactly `data`: the last guard
+    against a file the next run refuses or reads differently (the old file stays as it was)."""
+    from soaprules.profile.load import validate_profile
+    from soaprules.source import parse_text
+
+    try:
+        profile, _ = validate_profile(parse_text(text, str(path)))
+        back, why = _answers(profile), "it would read back with other values"
+    except SoapError as exc:
+        back, why = None, f"it would not read back: {exc}"
+    if back != checked(data):
+        raise AnswerError(f"{path}: the answers cannot be saved ({why}); the file is unchanged")
 
 
 def _previous(path: Path) -> str | None:
@@ -101,17 +138,20 @@ def merged_text(previous: str, data: dict) -> str:
         doc = None
     if not isinstance(doc, CommentedMap):
         return profile_text(data, "profile")
+    counts = references(doc)  # nodes held in more than one place are copied before a change
+    if merged(doc):
+        doc = detached(doc, counts, own=True)
     if doc.get("schema") != SCHEMA_ID:
         _set(doc, "schema", SCHEMA_ID, ["schema"], 0)
-    _merge(doc, body, keep=("schema",))
+    _merge(doc, body, counts, keep=("schema",))
     out = io.StringIO()
     rt.dump(doc, out)
     return out.getvalue()
 
 
-def _merge(node, new: dict, keep: tuple = ()) -> None:
-    """Make the mapping `node` hold `new`: keys gone are removed, changed values replaced,
-    new keys inserted after the key that precedes them in `new` (schema order)."""
+def _merge(node, new: dict, counts: dict, keep: tuple = ()) -> None:
+    """Make the mapping `node` (its own: see aliases.py) hold `new`: keys gone are removed,
+    changed values replaced, new keys inserted after the key that precedes them in `new`."""
     for key in [k for k in node if k not in new and k not in keep]:
         del node[key]
     order = list(new)
@@ -119,19 +159,19 @@ def _merge(node, new: dict, keep: tuple = ()) -> None:
         if key in node and _same(node[key], value):
             continue
         if key in node and isinstance(value, dict) and _is_map(node[key]):
-            _merge(node[key], value)
+            _merge(owned(node, key, counts), value, counts)
         elif key in node and _entries(value) and _is_seq(node[key]) and all(_is_map(e) for e in node[key]):
-            _merge_entries(node[key], value)
+            _merge_entries(owned(node, key, counts), value, counts)
         else:
             _set(node, key, value, order, i)
 
 
-def _merge_entries(seq, new: list) -> None:
+def _merge_entries(seq, new: list, counts: dict) -> None:
     del seq[len(new):]
     for i, entry in enumerate(new):
         if i < len(seq):
             if not _same(seq[i], entry):
-                _merge(seq[i], entry)
+                _merge(owned(seq, i, counts), entry, counts)
         else:
             seq.append(_node(entry))
 
@@ -190,7 +230,7 @@ def _node(value):
         if all(not isinstance(v, (dict, list)) for v in value):
             seq.fa.set_flow_style()
         return seq
-    if isinstance(value, str) and any(pattern.match(value) for pattern, _, _ in YAML11_READINGS):
+    if isinstance(value, str) and _needs_quotes(value):
         return SingleQuotedScalarString(value)
     return value
 
@@ -237,6 +277,10 @@ def load(path: Path) -> dict:
     from soaprules.profile.load import load_profile
 
     profile, _ = load_profile(path)
+    return _answers(profile)
+
+
+def _answers(profile) -> dict:
     return checked(profile.model_dump(by_alias=True, exclude_none=True, mode="json"))
 
 
@@ -258,15 +302,17 @@ def assignments(stream: TextIO, origin: str, week=None) -> list[tuple[str, objec
     if len(text) > MAX_BYTES:
         raise AnswerError(f"{origin} is over {MAX_BYTES // (1024 * 1024)} MB; answers are a few PATH=VALUE lines")
     out = []
-    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), 1):
-        line = line.strip()
+    # Lines end at \n (or \r): splitlines() would also break at U+2028 or \x1c, which an
+    # answer may not hold; parse_assignment refuses them, naming this line.
+    for number, raw in enumerate(re.split(r"\r\n|[\r\n]", text.lstrip("\ufeff")), 1):
+        line = raw.strip()
         if not line or line.startswith("#"):
             continue
         if len(out) == MAX_ANSWERS:
             raise AnswerError(f"{origin} line {number}: more than {MAX_ANSWERS} answers; a profile has "
                               "about a hundred questions")
         try:
-            out.append((*parse_assignment(line, week), f"{origin} line {number}"))
+            out.append((*parse_assignment(raw, week), f"{origin} line {number}"))  # raw: strip() drops U+2028
         except AnswerError as exc:
             raise AnswerError(f"{origin} line {number}: {exc}") from None
     return out

@@ -450,7 +450,16 @@ def read_text(path: str | Path, max_bytes: int = MAX_BYTES) -> str:
     return decode(read_bytes(path, max_bytes), str(path))
 
 
+_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),  # before UTF-16: FF FE starts both
+         (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+
+
 def decode(raw: bytes, file: str) -> str:
+    encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), None)
+    if encoding:  # saved as "Unicode" by an editor: its bytes read as UTF-8 would be noise, not a line
+        raise InputFileError(Diagnostic(f"the file is {encoding} (byte-order mark); save it as UTF-8", file=file,
+                                        position=Position(1, 1), extra=((SOURCE_LINE, ""),),
+                                        expected="UTF-8 text"))
     try:
         return raw.decode("utf-8-sig")  # a leading BOM is harmless; strip it
     except UnicodeDecodeError as exc:

@@ -3,12 +3,12 @@ added to the schema is generated with no change here."""
 from __future__ import annotations
 
 import typing
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from soaprules.profile.model import Profile
+from soaprules.profile.model import DAY, Profile
 from soaprules.diagnose import unwrap_optional
 from soaprules.profile.fields import _bounds
 
@@ -36,6 +36,8 @@ def _value(annotation, info) -> st.SearchStrategy:
         return st.integers(low, max(low, min(high if high is not None else 50, 300)))  # years start at 2000
     if annotation is str:
         pattern = next((m.pattern for m in (info.metadata if info else []) if getattr(m, "pattern", None)), None)
+        if pattern == DAY:  # a day field names a real day, not any digits of its shape
+            return st.dates(date(2025, 1, 1), date(2028, 12, 31)).map(date.isoformat)
         return st.from_regex(pattern or r"A-[0-9]{4}", fullmatch=True)
     if annotation is datetime:  # around Match Week, where the timing rules live
         return st.integers(-10 * 24, 10 * 24).map(lambda h: MATCH_WEEK + timedelta(hours=h))

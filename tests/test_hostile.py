@@ -32,7 +32,7 @@ CASES = {
     "infinity": ((HEAD + "exams:\n  step2: {score: .inf}\n").encode(), 3, 18, "not a usable number"),
     "negative infinity": ((HEAD + "academics:\n  honors: -.Inf\n").encode(), 3, 11, "not a usable number"),
     "non-UTF-8 bytes": (HEAD.encode() + b"applicant: {id: A-\xe91}\n", 2, 19, "not valid UTF-8"),
-    "UTF-16 with its byte-order mark": (HEAD.encode("utf-16"), 1, 1, "not valid UTF-8"),
+    "UTF-16 with its byte-order mark": (HEAD.encode("utf-16"), 1, 1, "is UTF-16"),  # named for what it is (source.decode)
     "empty file": (b"", 1, 1, "the file is empty"),
     "only a comment": (b"# nothing here\n", 1, 1, "the file is empty"),
     "list at the top": (b"- applicant\n- status\n", 1, 1, "must be a mapping, not a list"),

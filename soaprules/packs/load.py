@@ -113,13 +113,18 @@ class RuleBook:
         return tuple(m.name for m in self.calendar_rule.milestones) if self.calendar_rule else ()
 
 
+PACK_SUFFIXES = (".yaml", ".yml")  # both spellings: a .yml overlay skipped would change nothing, silently
+
+
 def pack_files(paths: list[str | Path]) -> list[Path]:
-    """Files named directly, and the *.yaml files of directories (the catalog excepted)."""
+    """Files named directly, and the *.yaml and *.yml files of directories (the catalog
+    excepted; sub-folders such as plan/ and tests/ are not packs, and are not entered)."""
     out: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():  # scandir, not glob: a batch asks for this on every record
             with os.scandir(path) as entries:
-                names = sorted(e.name for e in entries if e.name.endswith(".yaml") and e.name != CATALOG_FILE)
+                names = sorted(e.name for e in entries if e.name.lower().endswith(PACK_SUFFIXES)
+                               and e.name != CATALOG_FILE)
             out += [path / name for name in names]
         else:
             out.append(path)

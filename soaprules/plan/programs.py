@@ -11,12 +11,12 @@ import csv
 import io
 import re
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from soaprules.errors import Diagnostic, InputFileError, Position
+from soaprules.errors import SOURCE_LINE, Diagnostic, InputFileError, Position
 from soaprules.profile.model import Specialty
-from soaprules.source import parse_text, read_text
+from soaprules.source import _CONTROL, parse_text, read_text
 from soaprules.suggest import closest
 
 FORMAT = "soaprules/programs@1"
@@ -26,6 +26,8 @@ MAX_ERRORS = 50  # a wholly wrong file says enough in 50 lines
 SPECIALTIES = typing.get_args(Specialty)
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,19}$")
 TRUE, FALSE = ("yes", "true", "y", "1"), ("no", "false", "n", "0", "")
+DIGITS = re.compile(r"[0-9]{1,9}")  # ASCII only: str.isdigit() also takes '²' and '٣'; bounded for int()
+CSV_LINES = re.compile(r"\r\n|[\r\n]")  # the breaks the csv reader counts lines by (not U+2028, \f, ...)
 
 
 @dataclass(frozen=True)
@@ -69,34 +71,45 @@ def load_programs(path: str | Path, regions: dict[str, str]) -> ProgramList:
         raise InputFileError(Diagnostic("the program list is empty", file=shown, position=Position(1, 1),
                                         expected=f"a CSV header row ({', '.join(c.name for c in COLUMNS if c.required)}) "
                                                  "and one row per program"))
-    rows = _yaml_rows(text, shown) if Path(path).suffix.lower() in (".yaml", ".yml") else _csv_rows(text, shown)
-    return ProgramList(shown, _checked(rows, shown, regions))
+    if Path(path).suffix.lower() in (".yaml", ".yml"):
+        return ProgramList(shown, _checked(_yaml_rows(text, shown), shown, regions))
+    lines = CSV_LINES.split(text)
+    try:
+        return ProgramList(shown, _checked(_csv_rows(text, shown, lines), shown, regions))
+    except InputFileError as exc:  # the renderer splits lines as YAML does: give it the CSV line
+        raise InputFileError([_with_line(d, lines) for d in exc.diagnostics]) from None
+
+
+def _with_line(d: Diagnostic, lines: list[str]) -> Diagnostic:
+    if d.position is None or any(isinstance(p, tuple) and p[:1] == (SOURCE_LINE,) for p in d.extra):
+        return d
+    n = d.position.line
+    return replace(d, extra=d.extra + ((SOURCE_LINE, lines[n - 1] if 0 < n <= len(lines) else ""),))
 
 
 # A row: (line, {column: (raw value, column number)}); header problems are raised at once.
 
-def _csv_rows(text: str, file: str) -> list:
+def _csv_rows(text: str, file: str, raw_lines: list[str]) -> list:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
         raise InputFileError(Diagnostic(f"unreadable CSV: {exc}", file=file, position=Position(1, 1))) from None
     names = [h.strip() for h in header]
-    raw_lines = text.splitlines()
     head_cols = _columns(raw_lines[0], len(header)) if reader.line_num == 1 else [1] * len(header)
     _check_header(names, file, lambda k: Position(1, head_cols[k]))
     rows, line = [], reader.line_num
     try:
         for record in reader:
             start, line = line + 1, reader.line_num
-            if not any(cell.strip() for cell in record):
+            if not any(cell.strip() or _CONTROL.search(cell) for cell in record):  # U+2028 is not blank
                 continue
             if len(record) != len(names):
                 raise InputFileError(Diagnostic(f"row has {len(record)} fields; the header has {len(names)}",
                                                 file=file, position=Position(start, 1),
                                                 expected=f"{len(names)} comma-separated fields"))
             cols = _columns(raw_lines[start - 1], len(record)) if line == start else [1] * len(record)
-            rows.append((start, {n: (cell.strip(), cols[k]) for k, (n, cell) in enumerate(zip(names, record))}))
+            rows.append((start, {n: (cell, cols[k]) for k, (n, cell) in enumerate(zip(names, record))}))
             if len(rows) > MAX_PROGRAMS:
                 raise InputFileError(Diagnostic(f"more than {MAX_PROGRAMS} programs", file=file,
                                                 position=Position(start, 1)))
@@ -201,8 +214,11 @@ def _checked(rows: list, file: str, regions: dict) -> tuple:
 
 def _value(column: Column, raw: str, regions: dict):
     """(value, None) or (None, (message, expected, suggestion)); unknown is (None, None)."""
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in raw):  # NUL, escape codes: never a program's name
-        return None, (f"{column.name} holds a control character", "plain text", None)
+    # Checked before stripping: strip() takes U+2028 and \x85 as spaces and would hide them
+    bad = _CONTROL.search(raw)
+    raw = raw.strip()
+    if bad := bad or re.search("[\t\n]", raw):  # escape codes, bidi overrides, line separators: they would reach the plan as they are
+        return None, (f"{column.name} holds a control character (U+{ord(bad.group()):04X})", "plain text", None)
     if raw == "":
         if column.required:
             return None, (f"{column.name} is empty", column.description or column.name, None)
@@ -219,7 +235,7 @@ def _value(column: Column, raw: str, regions: dict):
             return up, None
         return None, (f"'{raw}' is not a state or territory", "a two-letter code such as OH", closest(up, regions))
     if column.kind == "int":
-        if raw.isdigit() and 0 < int(raw) <= 999:
+        if DIGITS.fullmatch(raw) and 0 < int(raw) <= 999:
             return int(raw), None
         return None, (f"'{raw}' is not a number of open positions", "a whole number from 1 to 999", None)
     if column.kind == "bool":

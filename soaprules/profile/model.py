@@ -6,7 +6,8 @@ add, never rename. Descriptions feed error messages, JSON Schema and the intervi
 """
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -19,6 +20,7 @@ MAX_VALUES = 50  # values of one list of choices (regions, signals, ...)
 # A Match cycle's clock: a year outside these is a typo, and at the ends of Python's
 # range the Eastern clock itself would overflow.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # a day as text; every field of this form is checked by `day_text`
 
 Specialty = Literal[
     "family_medicine", "internal_medicine", "pediatrics", "psychiatry", "neurology",
@@ -53,6 +55,23 @@ def _field(description: str, cites: tuple = (), **kw):
     (the interview says the description to the student) and shown in the schema as x-cites."""
     extra = {"x-cites": list(cites)} if cites else None
     return Field(default=None, description=description, json_schema_extra=extra, **kw)
+
+
+def day_text(value):
+    """A day field's value: text naming a day that exists, in a Match cycle's years.
+    An unquoted 2027-03-22 is a date to YAML: the same day, kept as its ISO text."""
+    if type(value) is date:  # not a datetime (a subclass): a day field holds no time
+        value = value.isoformat()
+    if isinstance(value, str) and re.match(DAY, value):  # other shapes: the pattern says what it takes
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"'{value}' is not a day of the calendar; give one that exists, e.g. 2027-03-22") \
+                from None
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ValueError(f"'{value}': the year {day.year} is not a Match cycle's; give a date from {FIRST_YEAR} "
+                             f"to {LAST_YEAR}, e.g. 2027-03-22")
+    return value
 
 
 class Applicant(Section):
@@ -185,9 +204,14 @@ class FacultyContact(Section):
     availability: Optional[Literal["available", "away", "unresponsive"]] = _field(
         "Whether they can act this week: away (travel, leave) is not the same as not answering.", cites=("FA-22",))
     away_until: Optional[str] = _field("When an away contact is back, as a date (2027-03-22).",
-                                       pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+                                       pattern=DAY)
     backup_contact: Optional[FacultyRole] = _field(
         "Who covers for them while away, or who to turn to instead.", cites=("FA-22",))
+
+    @field_validator("away_until", mode="before")
+    @classmethod
+    def _a_real_day(cls, value):
+        return day_text(value)
 
 
 class Alumnus(Section):

@@ -67,6 +67,14 @@ def test_other_scripts_digits_are_refused_naming_the_answer(runner, tmp_path, an
     assert not target.exists()
 
 
+@pytest.mark.parametrize("index, message", [("٠", "is not one of the digits 0 to 9"),  # was read as [0]
+                                            ("9" * 5000, "(5000 digits) is not an entry of a list")])
+def test_a_list_index_in_an_answers_path_is_ascii_and_bounded(runner, tmp_path, index, message):
+    target = tmp_path / "i.yaml"
+    refused(answers(runner, target, SOAP, f"red_flags[{index}].kind=exam_failure"), message)
+    assert not target.exists()
+
+
 def test_a_superscript_digit_at_the_choice_prompt_is_asked_again(runner, tmp_path):
     target = tmp_path / "p.yaml"
     result = runner.invoke(main, ["assess", "--profile", str(target)], input="²\nsoap\nstop\n")
@@ -153,10 +161,14 @@ def test_an_answer_changes_only_its_own_path_of_a_shared_node(runner, tmp_path, 
     assert reloaded(target) == checked(put(before, path, value))  # reads back; nothing else changed
 
 
-def test_a_merging_root_is_written_out_and_reads_back(tmp_path):
+@pytest.mark.parametrize("change", [lambda d: put(d, "academics.honors", 4),
+                                    lambda d: {k: v for k, v in d.items() if k != "academics"}],
+                         ids=["changed", "removed"])
+def test_a_merged_section_of_the_root_is_changed_or_removed_for_good(tmp_path, change):
+    """A merged key deleted in place would come back with the merge on the next read."""
     target = tmp_path / "root.yaml"
-    target.write_text("schema: soaprules/profile@1\nstatus: &s {phase: soap}\n<<: {academics: {honors: 3}}\n")
-    data = put(reloaded(target), "academics.honors", 4)
+    target.write_text("schema: soaprules/profile@1\nstatus: {phase: soap}\n<<: {academics: {honors: 3}}\n")
+    data = change(reloaded(target))
     store.save(target, data)
     assert reloaded(target) == checked(data)
 

@@ -307,3 +307,15 @@ def test_a_file_with_a_utf16_or_utf32_bom_is_named_as_such(tmp_path, runner, bom
     assert result.exit_code == 1, result.output
     assert f"the file is {name} (byte-order mark); save it as UTF-8" in result.output  # lint reports on stdout
     assert f"{path}:1:1" in result.output and "\\x00" not in result.output and " | " not in result.output
+
+
+def test_a_path_index_is_read_in_the_digits_0_to_9_only():
+    import pytest as _pytest
+
+    from soaprules.errors import AnswerError
+    from soaprules.profile import paths
+
+    assert paths.steps("red_flags[2].kind") == (("red_flags", 2), ("kind", None))
+    for bad in ("red_flags[٠].kind", "red_flags[²]", "red_flags[1234567]"):
+        with _pytest.raises(AnswerError):
+            paths.steps(bad)

@@ -247,6 +247,7 @@ def parse_assignment(text: str, week=None) -> tuple[str, object]:
     path = path.strip()
     if not sep or not path:
         raise AnswerError(f"'{text}' is not PATH=VALUE, e.g. status.phase=soap")
+    _path_numbers(path)
     spec = resolve(path)
     try:
         value = parse(spec, raw, week)
@@ -258,6 +259,19 @@ def parse_assignment(text: str, week=None) -> tuple[str, object]:
             raise AnswerError(f"'{path}': give the entries field by field, e.g. {example}")
         return path, []
     return path, value
+
+
+MAX_INDEX_DIGITS = 6  # no list of a profile comes near a million entries
+
+
+def _path_numbers(path: str) -> None:
+    """A path's list indexes in 0-9 too (paths.steps would read [٠] as [0]), and short
+    enough for int() (which fails past 4,300 digits)."""
+    _ascii_digits(path)
+    for index in re.findall(r"\[([0-9]*)\]", path):
+        if len(index) > MAX_INDEX_DIGITS:
+            raise AnswerError(f"[{index[:MAX_INDEX_DIGITS]}...] ({len(index)} digits) is not an entry of a list: "
+                              "give entries in order, starting from [0]")
 
 
 def checked(data: dict) -> dict:

@@ -14,7 +14,7 @@ from typing import Any
 
 from soaprules.errors import AnswerError
 
-STEP = re.compile(r"^(?P<name>[a-z0-9_]+)(?:\[(?P<index>\d+)\])?$")
+STEP = re.compile(r"^(?P<name>[a-z0-9_]+)(?:\[(?P<index>[0-9]{1,6})\])?$")  # 0-9 only: \d also matches other scripts
 
 
 def dump(profile) -> dict:

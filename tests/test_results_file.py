@@ -151,12 +151,7 @@ def test_repeated_keys_and_non_numbers_are_not_json_records(tmp_path, runner):
 
 
 def test_a_resumed_batch_refuses_a_broken_record_and_leaves_the_file_alone(tmp_path, runner):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for p in PROFILES[:3]:
-        shutil.copy(p, folder / p.name)
-    out = tmp_path / "r.jsonl"
-    assert runner.invoke(main, ["batch", str(folder), "--out", str(out)]).exit_code == 0
+    out, folder = _results(tmp_path, runner, count=3), tmp_path / "in"
     lines = out.read_text().splitlines(keepends=True)
     broken = json.loads(lines[1])
     broken["advice"]["recommendations"] = "none"
@@ -168,12 +163,7 @@ def test_a_resumed_batch_refuses_a_broken_record_and_leaves_the_file_alone(tmp_p
 
 
 def test_a_resumed_batch_refuses_a_file_that_already_mixes_pack_versions(tmp_path, runner):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for p in PROFILES[:3]:
-        shutil.copy(p, folder / p.name)
-    out = tmp_path / "r.jsonl"
-    assert runner.invoke(main, ["batch", str(folder), "--out", str(out)]).exit_code == 0
+    out, folder = _results(tmp_path, runner, count=3), tmp_path / "in"
     lines = out.read_text().splitlines(keepends=True)
     other = json.loads(lines[2])
     other["advice"]["packs"][0]["version"] = "0.0.1"

@@ -278,6 +278,7 @@ def _parse(raw: bytes) -> tuple[dict | None, str]:
     """A line as a record batch writes (checked as cohort reads it back), and what is wrong
     with it: a record that is not whole is never copied into the output."""
     from soaprules.cohort import results
+    from soaprules.source import format_path
 
     try:
         record = results.parse(raw)
@@ -288,7 +289,7 @@ def _parse(raw: bytes) -> tuple[dict | None, str]:
     wrong = results.problems(record)
     if wrong:
         loc, message = wrong[0]
-        return None, f"{results.field_path(loc)} {message}".strip()
+        return None, f"{format_path(loc)} {message}".strip()
     return record, ""
 
 

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from soaprules.errors import Diagnostic, InputFileError, Position
+from soaprules.source import format_path
 
 ADVICE_SCHEMA = "soaprules/advice@1"  # advice.SCHEMA, named here without importing the engine
 MAX_SHOWN = 20  # a wholly foreign file: the first few mistakes say enough
@@ -271,18 +272,11 @@ def parse(raw: bytes) -> Any:
 
 
 def diagnostic(file: str, line: int, loc: tuple, message: str) -> Diagnostic:
-    field = field_path(loc)
+    field = format_path(loc)
     return Diagnostic(f"{field} {message}" if field else message, file=file,
                       position=Position(line, 1), path=field or None,
                       hint="this is not a results file `soaprules batch` wrote as it stands; run batch "
                            "again into a new --out file")
-
-
-def field_path(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def read(path: str | Path) -> list[dict]:

@@ -164,6 +164,32 @@ def test_ctrl_c_in_any_command_exits_130_not_clicks_1(runner, monkeypatch):
     assert result.exit_code == 130 and "Interrupted." in result.output
 
 
+@pytest.mark.parametrize("stage", ["loading", "arguments"])
+def test_ctrl_c_while_starting_exits_130_without_a_traceback(stage):
+    """Ctrl-C while the CLI loads (its imports) or reads its arguments, before any command
+    runs: the same exit 130 and one line as a Ctrl-C in a command, never a traceback."""
+    code = ("import builtins, sys\n"
+            "import click\n"
+            "stage = sys.argv[1]\n"
+            "real = builtins.__import__\n"
+            "def fake(name, *a, **k):\n"
+            "    if stage == 'loading' and name == 'soaprules.cli.main':\n"
+            "        raise KeyboardInterrupt\n"
+            "    return real(name, *a, **k)\n"
+            "builtins.__import__ = fake\n"
+            "def stop(*a, **k):\n"
+            "    raise KeyboardInterrupt\n"
+            "if stage == 'arguments':\n"
+            "    click.Command.parse_args = stop\n"
+            "sys.argv = ['soaprules', 'advise', sys.argv[2]]\n"
+            "from soaprules.__main__ import run\n"
+            "run()\n")
+    done = subprocess.run([sys.executable, "-c", code, stage, str(PROFILES[0])], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 130, (done.returncode, done.stderr)
+    assert "Interrupted." in done.stderr and "Traceback" not in done.stderr and "Aborted" not in done.stderr
+
+
 def test_a_reader_that_stops_early_is_no_internal_error(tmp_path):
     import os
     env = {**os.environ, "XDG_STATE_HOME": str(tmp_path)}

@@ -47,6 +47,13 @@ def _stdout_fails() -> bool:
 class Group(click.Group):
     """A click group that never lets a bug end in a bare traceback."""
 
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt:  # while reading arguments: click would say "Aborted!" and exit 1
+            sys.stderr.write("\nInterrupted.\n")
+            raise SystemExit(ExitCode.INTERRUPTED) from None
+
     def invoke(self, ctx):
         args = [*(getattr(ctx, "_protected_args", None) or []), *ctx.args]
         if sys.stdout is None:  # started with standard output closed (`>&-`)

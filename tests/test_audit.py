@@ -261,6 +261,19 @@ def test_missing_database_is_reported(tmp_path, runner, args, message):
     assert result.exit_code == 1 and message in result.stderr and not (tmp_path / "none.db").exists()
 
 
+@pytest.mark.parametrize("args", [["history"], ["history", "--format", "json"], ["replay", "1"]])
+def test_reading_an_empty_file_leaves_it_empty(tmp_path, runner, args):
+    """An empty file given as --db (a typo, a placeholder) is not a database yet: reading it
+    says so and writes nothing; only recording makes it one."""
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    result = runner.invoke(main, args + ["--db", str(empty)])
+    assert result.exit_code == 1 and "nothing has been recorded" in result.stderr, result.output
+    assert empty.read_bytes() == b"" and sorted(p.name for p in tmp_path.iterdir()) == ["empty.db"]
+    record_run(empty, PROFILES[0])  # and recording into it still works
+    assert runner.invoke(main, ["history", "--db", str(empty)]).exit_code == 0
+
+
 def test_unknown_record_names_the_known_range(db, runner):
     record_run(db, PROFILES[0])
     result = runner.invoke(main, ["replay", "7", "--db", str(db)])

@@ -162,6 +162,9 @@ def connect(path: str | Path, create: bool = True) -> sqlite3.Connection:
         _check_intact(conn, path)
         if create:
             conn.execute("PRAGMA journal_mode = WAL")  # readers never wait for a recorder
+        if not create and _version(conn) == 0 and not _has_tables(conn):  # a read never makes a database
+            raise AuditError(Diagnostic("this file is empty: nothing has been recorded in it", file=str(path),
+                                        hint="record one with `soaprules advise PROFILE --record --db FILE`"))
         if _version(conn) != SCHEMA_VERSION:
             with transaction(conn):  # checked again under the lock: another process may have just done it
                 _migrate(conn, path)
@@ -185,6 +188,10 @@ def _check_intact(conn: sqlite3.Connection, path: Path) -> None:
                                     hint="restore it from a backup, or pass another --db; nothing was recorded"))
 
 
+def _has_tables(conn: sqlite3.Connection) -> bool:
+    return bool(conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
+
+
 def _version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
@@ -198,7 +205,7 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         raise AuditError(Diagnostic(f"the audit database has schema version {version}; this soaprules "
                                     f"reads up to {SCHEMA_VERSION}", file=str(path),
                                     hint="upgrade soaprules, or pass another --db"))
-    if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+    if version == 0 and _has_tables(conn):
         raise AuditError(Diagnostic("this SQLite file is not a soaprules audit database", file=str(path)))
     for target in range(version + 1, SCHEMA_VERSION + 1):
         for statement in MIGRATIONS[target]:

@@ -46,6 +46,22 @@ def test_a_batch_out_that_is_a_link_is_refused_and_its_target_untouched(runner, 
     assert result.exit_code == 2 and "link" in result.output and real.read_text() == ""
 
 
+def test_a_batch_out_with_a_second_name_is_refused_and_left_as_it_was(runner, tmp_path):
+    """A hard link is a second name as a symbolic link is: each name would take its own lock."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(PROFILE, folder / "a.yaml")
+    real = tmp_path / "r.jsonl"
+    real.write_text("")
+    other = tmp_path / "other.jsonl"
+    os.link(real, other)
+    for name in (real, other):
+        result = runner.invoke(main, ["batch", str(folder), "--out", str(name)])
+        assert result.exit_code == 2 and "hard links" in result.output and real.read_text() == ""
+    other.unlink()  # one name again: the run goes ahead
+    assert runner.invoke(main, ["batch", str(folder), "--out", str(real)]).exit_code == 0 and real.read_text()
+
+
 def test_a_blocked_report_name_leaves_the_board_folder_as_it_was(runner, tmp_path):
     cohort = tmp_path / "in"
     cohort.mkdir()

@@ -435,6 +435,11 @@ def run(input_path: str | Path, out: str | Path, packs: list[str] | None = None,
         raise UsageError(Diagnostic(f"is a symbolic link (to {os.readlink(out)}); batch writes its results only "
                                     "to a real file, so that two runs can never share one file under two names",
                                     file=str(out), hint="give the real file's path"))
+    links = _hard_links(Path(out))
+    if links > 1:  # the same reason: another name of this file would take a lock of its own
+        raise UsageError(Diagnostic(f"has {links} names (hard links); batch writes its results only to a file "
+                                    "with one name, so that two runs can never share one file under two names",
+                                    file=str(out), hint="give a new file's path, or remove the file's other names"))
     Lock.refuse_if_held(Path(out))  # a second run on one --out is refused before it compiles anything
     forking = jobs > 1 and can_fork()
     pool = _start_pool(packs, jobs) if jobs > 1 and not forking else None  # spawned: start while this compiles
@@ -452,6 +457,14 @@ def run(input_path: str | Path, out: str | Path, packs: list[str] | None = None,
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _hard_links(path: Path) -> int:
+    try:
+        info = path.stat()
+    except OSError:  # not there yet (or unreadable: the run itself says so)
+        return 0
+    return info.st_nlink if stat.S_ISREG(info.st_mode) else 0
 
 
 def can_fork() -> bool:

@@ -57,7 +57,8 @@ def _standing(run: Evaluation) -> list[dict]:
         if res is None or (gate is not None and evaluate(gate, run.world).value is False):
             continue
         label = decision.label or name.replace("_", " ").capitalize()
-        text = decision.says.get(res.value) or f"{label}: {str(res.value).replace('_', ' ')}."
+        shown = {True: "yes", False: "no"}.get(res.value, res.value) if isinstance(res.value, bool) else res.value
+        text = decision.says.get(res.value) or f"{label}: {str(shown).replace('_', ' ')}."
         out.append({"decision": name, "label": label, "value": res.value, "text": " ".join(text.split())})
     return out
 

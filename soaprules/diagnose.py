@@ -41,6 +41,9 @@ def as_written(value) -> str:
         return value.isoformat() if isinstance(value, date) else str(value)
     if isinstance(value, str):
         return f"'{value}'" if len(value) <= 80 else f"'{value[:80]}\u2026'"
+    if isinstance(value, (list, tuple)) and all(v is None or isinstance(v, (str, int, float, date)) for v in value):
+        shown = [as_written(v) for v in value[:10]]  # a list of values (an `in:` test) shows them, as YAML flow does
+        return "[" + ", ".join(shown + (["\u2026"] if len(value) > 10 else [])) + "]"
     return _kind(value)
 
 

@@ -124,6 +124,15 @@ class Document:
         return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
+def key_text(key) -> str:
+    """A mapping key that is neither text nor a number, as YAML spells it: `true:` is the
+    key 'true' (not True, which would be the key 1 too), `null:` is 'null' (not 'None',
+    which a key `None:` already is), a date key its ISO text."""
+    if key is None or isinstance(key, bool):
+        return {None: "null", True: "true", False: "false"}[key]
+    return key.isoformat() if hasattr(key, "isoformat") else str(key)
+
+
 def format_path(path: PathKey) -> str:
     out = ""
     for part in path:
@@ -180,8 +189,8 @@ class _Builder:
             if key_node.tag != _TAG + "merge":
                 self.check_tag(key_node, path)
             key = self.scalar(key_node, path)
-            if not isinstance(key, (str, int, bool)) or isinstance(key, bool):
-                key = str(key)
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
+                key = key_text(key)
             if key in out:
                 first = self.key_positions[path + (key,)]
                 self.fail(key_node, f"duplicate key '{key}' (first given on line {first.line})", path + (key,),
@@ -387,8 +396,8 @@ class _FastBuilder(_Builder):
             else:
                 self.check_tag(key_node, path)
                 key = self.scalar(key_node, path)
-            if not isinstance(key, (str, int, bool)) or isinstance(key, bool):
-                key = str(key)
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
+                key = key_text(key)
             if key in out:
                 raise _Refused()
             out[key] = self.build(value_node, path + (key,))

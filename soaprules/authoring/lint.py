@@ -37,7 +37,7 @@ from soaprules.packs.load import LoadedRule, RuleBook, load_rulebook, pack_files
 from soaprules.profile.fields import FieldSpec, item_fields, profile_fields
 from soaprules.source import LINE_BREAKS, Document, load_document
 from soaprules.lang.templates import param_refs, placeholders
-from soaprules.diagnose import by_position
+from soaprules.diagnose import as_written, by_position
 
 SCAN_LIMIT = 2000  # widest finite integer range searched for a value no test excludes
 
@@ -451,8 +451,8 @@ class _Checker:
                         continue
                     out.append(self.finding(
                         "conflicting-proposals", rule, rule_at(rule) + ("then", "decide", name),
-                        f"proposes {name} = {value!r} under the same condition as rule {other.id} "
-                        f"({other.file}:{other.line}), which proposes {theirs!r}",
+                        f"proposes {name} = {as_written(value)} under the same condition as rule {other.id} "
+                        f"({other.file}:{other.line}), which proposes {as_written(theirs)}",
                         "one of the two never decides anything: make the conditions differ, or remove one",
                         severity="warning"))
             by_condition[key].append(rule)

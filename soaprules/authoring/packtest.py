@@ -49,7 +49,7 @@ from soaprules.profile.load import validate_profile
 from soaprules.lang.evaluate import World, evaluate
 from soaprules.source import MAX_BYTES, Document, decode, load_document, parse_text
 from soaprules.suggest import closest
-from soaprules.diagnose import by_position, kind_of, to_diagnostics
+from soaprules.diagnose import as_written, by_position, kind_of, to_diagnostics
 
 TESTS_SCHEMA = "soaprules/pack-tests@1"
 TESTS_DIR = "tests"
@@ -254,8 +254,9 @@ def check_against(tests: LoadedTests, book: RuleBook) -> list[Diagnostic]:
                 continue
             value = expect.value if isinstance(expect, DecisionExpect) else expect
             if value not in decl.values or type(value) is not type(decl.values[0]):
-                errors.append(doc.diagnostic(at + ("decisions", name), f"{value!r} is not a value of decision "
-                                             f"{name}", expected="one of " + ", ".join(map(str, decl.values)),
+                errors.append(doc.diagnostic(at + ("decisions", name),
+                                             f"{as_written(value)} is not a value of decision {name}",
+                                             expected="one of " + ", ".join(map(as_written, decl.values)),
                                              suggestion=closest(value, decl.values)))
             if isinstance(expect, DecisionExpect) and expect.rule and expect.rule not in rule_ids:
                 errors.append(doc.diagnostic(at + ("decisions", name, "rule"), f"no rule '{expect.rule}'",
@@ -316,14 +317,16 @@ def _compare(case: Case, run, advice: dict) -> list[Failure]:
             out.append(Failure(f"decision {name}", repr(value), "absent (no rule decided it)",
                                _why_not_any(run, name)))
         elif got["value"] != value:
-            out.append(Failure(f"decision {name}", repr(value), f"{got['value']!r} (decided by rule {got['rule']})",
-                               [f"overridden: {o['value']!r} from rule {o['rule']}" for o in got["overridden"]]))
+            out.append(Failure(f"decision {name}", as_written(value),
+                               f"{as_written(got['value'])} (decided by rule {got['rule']})",
+                               [f"overridden: {as_written(o['value'])} from rule {o['rule']}"
+                                for o in got["overridden"]]))
         elif isinstance(expect, DecisionExpect) and expect.rule and got["rule"] != expect.rule:
-            out.append(Failure(f"decision {name}", f"{value!r} decided by rule {expect.rule}",
-                               f"{value!r} decided by rule {got['rule']}"))
+            out.append(Failure(f"decision {name}", f"{as_written(value)} decided by rule {expect.rule}",
+                               f"{as_written(value)} decided by rule {got['rule']}"))
     for name in case.absent:
         if name in decided:
-            out.append(Failure(f"decision {name}", "absent", f"{decided[name]['value']!r} (decided by rule "
+            out.append(Failure(f"decision {name}", "absent", f"{as_written(decided[name]['value'])} (decided by rule "
                                                               f"{decided[name]['rule']})"))
     given = {r["id"]: r for r in advice["recommendations"]}
     for rec_id in case.recommends:
@@ -350,7 +353,7 @@ def _why_not(run, rule: LoadedRule) -> list[str]:
         if e.verdict is True:
             continue
         actual = "unknown" if e.actual is None else e.actual
-        expected = "" if e.op in ("exists", "missing") or e.expected is None else f" {e.expected!r}"
+        expected = "" if e.op in ("exists", "missing") or e.expected is None else f" {as_written(e.expected)}"
         param = f" (${e.param})" if e.param else ""
         lines.append(f"rule {rule.id}: {e.path} {e.op}{expected}{param} is "
                      f"{'unknown' if e.verdict is None else 'false'}: actual {actual}")

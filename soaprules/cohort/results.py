@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from soaprules.errors import Diagnostic, InputFileError, Position
 from soaprules.source import format_path
+from soaprules.diagnose import as_written
 
 ADVICE_SCHEMA = "soaprules/advice@1"  # advice.SCHEMA, named here without importing the engine
 MAX_SHOWN = 20  # a wholly foreign file: the first few mistakes say enough
@@ -226,7 +227,7 @@ def problems(record: Any) -> list[tuple[tuple, str]]:
         return [((), f"a record is a JSON object, not {type(record).__name__}")]
     shape = SHAPES.get(record.get("status"))
     if shape is None:
-        return [(("status",), f"status must be 'ok' or 'error', not {record.get('status')!r}")]
+        return [(("status",), f"status must be 'ok' or 'error', not {as_written(record.get('status'))}")]
     try:
         shape.model_validate(record)
     except ValidationError as exc:
@@ -312,7 +313,7 @@ def _checked(raw_lines, file: str) -> list[dict]:
             continue
         source = record["source"]
         if source in first_at:
-            found.append(diagnostic(file, number, ("source",), f"repeats {source!r}, already recorded on line "
+            found.append(diagnostic(file, number, ("source",), f"repeats {as_written(source)}, already recorded on line "
                                     f"{first_at[source]}: one file holds one record per profile"))
             continue
         first_at[source] = number

@@ -17,6 +17,7 @@ from typing import Union
 from soaprules.profile.fields import FieldSpec, item_fields, profile_fields
 from soaprules.source import Document, PathKey
 from soaprules.suggest import closest
+from soaprules.diagnose import as_written
 
 OR_UNKNOWN = "or_unknown"  # beside the operators: the test also holds when the value is unknown
 OPS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "contains", "contains_any", "exists", "missing")
@@ -263,7 +264,7 @@ def _count(raw: dict, at: PathKey, ctx: Context):
     for op in ops:
         value, param = _resolve_param(raw[op], at + (op,), ctx)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            ctx.error(at + (op,), f"count compares with a whole number, not {value!r}")
+            ctx.error(at + (op,), f"count compares with a whole number, not {as_written(value)}")
             return None
         counts.append(Count(list_path, where, sum_field, op, value, at + (op,), param))
     if not ok:
@@ -396,7 +397,7 @@ def _value_fits(ref: Ref, spec: FieldSpec, value, at: PathKey, ctx: Context) -> 
     if kind in ("enum", "enum_list"):
         if value in spec.values and type(value) is type(spec.values[0]):
             return True
-        ctx.error(at, f"{value!r} is not a value of {ref.display}", expected=spec.describe_type(),
+        ctx.error(at, f"{as_written(value)} is not a value of {ref.display}", expected=spec.describe_type(),
                   suggestion=closest(value, spec.values))
         return False
     checks = {"int": lambda v: isinstance(v, int) and not isinstance(v, bool),
@@ -404,6 +405,6 @@ def _value_fits(ref: Ref, spec: FieldSpec, value, at: PathKey, ctx: Context) -> 
               "any": lambda v: isinstance(v, (bool, int, str))}
     if checks[kind](value):
         return True
-    ctx.error(at, f"{ref.display} is {spec.describe_type()}; {value!r} cannot be compared with it",
+    ctx.error(at, f"{ref.display} is {spec.describe_type()}; {as_written(value)} cannot be compared with it",
               expected=spec.describe_type())
     return False

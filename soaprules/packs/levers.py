@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from soaprules.profile.fields import FieldSpec, item_fields, profile_fields
 from soaprules.suggest import closest
+from soaprules.diagnose import as_written
 
 ENTRY_INDEX = re.compile(r"\[\d+\]")
 NOT_LEVERS = ("section", "items", "datetime")  # whole sections, lists of entries, clock times
@@ -89,17 +90,17 @@ def value_problem(spec: FieldSpec, value) -> str | None:
     """Why `value` cannot be stored in the field, or None when it can."""
     if spec.kind in ("enum", "enum_list"):
         ok = value in spec.values and type(value) is type(spec.values[0])
-        return None if ok else f"{value!r} is not a value of {spec.path}"
+        return None if ok else f"{as_written(value)} is not a value of {spec.path}"
     if spec.kind == "bool":
-        return None if isinstance(value, bool) else f"{spec.path} is true or false, not {value!r}"
+        return None if isinstance(value, bool) else f"{spec.path} is true or false, not {as_written(value)}"
     if spec.kind == "int":
         if not isinstance(value, int) or isinstance(value, bool):
-            return f"{spec.path} is a whole number, not {value!r}"
+            return f"{spec.path} is a whole number, not {as_written(value)}"
         low, high = spec.minimum, spec.maximum
         if (low is not None and value < low) or (high is not None and value > high):
             return f"{value} is outside {spec.path}'s range {low}..{high}"
         return None
-    return None if isinstance(value, str) else f"{spec.path} is text, not {value!r}"
+    return None if isinstance(value, str) else f"{spec.path} is text, not {as_written(value)}"
 
 
 class _Checker:
@@ -181,7 +182,7 @@ class _Checker:
     def _value(spec: FieldSpec, change: str, value) -> str | None:
         if spec.kind == "enum_list" and change == "set":
             if not isinstance(value, list):
-                return f"setting {spec.path} takes a list of values, not {value!r}"
+                return f"setting {spec.path} takes a list of values, not {as_written(value)}"
             return next((p for p in (value_problem(spec, v) for v in value) if p), None)
         if isinstance(value, list):
             return f"{spec.path} takes one value, not a list"

@@ -26,7 +26,7 @@ from soaprules.source import Document
 from soaprules.suggest import closest
 from soaprules.lang import templates
 from soaprules.lang.templates import PLACEHOLDER, every_alias, placeholders
-from soaprules.diagnose import by_position, kind_of, to_diagnostics
+from soaprules.diagnose import as_written, by_position, kind_of, to_diagnostics
 
 CATALOG_FILE = "heuristics.yaml"
 MAX_DECISIONS = 250  # every decision is a field of one engine fact, which holds 255 (with t, id, sid)
@@ -318,7 +318,8 @@ def _check_decision_words(shaped, errors: list) -> None:
             for value in decision.says:
                 if value not in decision.values:
                     errors.append(doc.diagnostic(("decisions", name, "says", value), f"decision {name} has no "
-                                                 f"value {value!r}", suggestion=closest(value, decision.values),
+                                                 f"value {as_written(value)}",
+                                                 suggestion=closest(value, decision.values),
                                                  expected="one of " + ", ".join(map(str, decision.values))))
             if decision.board is not None:
                 _check_board(name, decision, doc, errors)
@@ -330,7 +331,7 @@ def _check_board(name: str, decision, doc, errors: list) -> None:
     for part in ("names", "share"):
         for value in getattr(decision.board, part):
             if value not in decision.values:
-                errors.append(doc.diagnostic(at + (part, value), f"decision {name} has no value {value!r}",
+                errors.append(doc.diagnostic(at + (part, value), f"decision {name} has no value {as_written(value)}",
                                              suggestion=closest(value, decision.values), expected=expected))
     missing = [v for v in decision.values if v not in decision.board.names]
     if missing:
@@ -495,7 +496,7 @@ def _check_then(rule: Rule, at, ctx: cond.Context) -> None:
             ctx.error(at + ("then", "decide", name), f"unknown decision '{name}'",
                       expected="one of " + ", ".join(ctx.decisions), suggestion=closest(name, ctx.decisions))
         elif value not in decl.values or type(value) is not type(decl.values[0]):
-            ctx.error(at + ("then", "decide", name), f"{value!r} is not a value of decision {name}",
+            ctx.error(at + ("then", "decide", name), f"{as_written(value)} is not a value of decision {name}",
                       expected="one of " + ", ".join(map(str, decl.values)), suggestion=closest(value, decl.values))
     for name in then.derive:
         if not name.isidentifier():

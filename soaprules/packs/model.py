@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 PACK_SCHEMA = "soaprules/pack@1"
 Scalar = Union[bool, int, str]
@@ -122,6 +122,26 @@ class Decision(Strict):
                             "gap year, nor to a student NRMP has barred from SOAP.")
     board: Optional[BoardPiles] = Field(default=None, description="Makes this the decision the dean's "
                                         "board sorts by (the first so marked), with its piles' names and shares.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keys_as_values(cls, data):
+        """A mapping key `true:` reads as the text 'true' (YAML keys are text or numbers here):
+        for a decision whose values are true and false, it is the value true."""
+        values = data.get("values") if isinstance(data, dict) else None
+        spelled = {{True: "true", False: "false"}[v]: v for v in values or () if isinstance(v, bool)} \
+            if isinstance(values, list) else {}
+        if not spelled:
+            return data
+
+        def rekey(table):
+            return {spelled.get(k, k) if isinstance(k, str) else k: v for k, v in table.items()} \
+                if isinstance(table, dict) else table
+        data = {**data, "says": rekey(data.get("says", {}))}
+        board = data.get("board")
+        if isinstance(board, dict):
+            data["board"] = {**board, **{part: rekey(board[part]) for part in ("names", "share") if part in board}}
+        return data
 
 
 class NotEncoded(Strict):

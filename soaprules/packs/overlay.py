@@ -25,7 +25,7 @@ from soaprules.lang import conditions as cond
 from soaprules.lang.templates import param_refs
 from soaprules.source import Document
 from soaprules.suggest import closest
-from soaprules.diagnose import kind_of
+from soaprules.diagnose import as_written, kind_of
 
 
 @dataclass(frozen=True)
@@ -329,12 +329,12 @@ class _Applier:
             old = target.pack.params[name]
             if not _same_kind(old, value):
                 entry.error(self.errors, at, f"{name} is {_kind(old)} in pack {owner}; "
-                                             f"{value!r} cannot take its place", expected=_kind(old))
+                                             f"{as_written(value)} cannot take its place", expected=_kind(old))
                 continue
             broken = self._breaks(name, value)
             if broken:
                 for diag in broken:
-                    entry.error(self.errors, at, f"with {name} = {value!r}: {diag.message}",
+                    entry.error(self.errors, at, f"with {name} = {as_written(value)}: {diag.message}",
                                 rule_id=diag.rule_id, expected=diag.expected, suggestion=diag.suggestion,
                                 hint=f"rule {diag.rule_id} at {diag.where} reads ${name}")
                 continue

@@ -7,6 +7,7 @@ from soaprules.errors import Diagnostic, UsageError
 from soaprules.lang.evaluate import evaluate
 from soaprules.suggest import closest
 from soaprules.plan.run import PlanRun
+from soaprules.diagnose import as_written
 
 SCHEMA = "soaprules/plan-explanation@1"
 
@@ -58,7 +59,7 @@ def text(doc: dict) -> str:
     for r in doc["rules"]:
         if r["holds"]:
             continue
-        tests = "; ".join(f"{t['path']} {t['op']} {t['expected']!r}: actual {t['actual']!r} -> "
+        tests = "; ".join(f"{t['path']} {t['op']} {as_written(t['expected'])}: actual {as_written(t['actual'])} -> "
                           f"{'unknown' if t['verdict'] is None else t['verdict']}" for t in r["tests"])
         out.append(f"    - {r['rule']} ({r['verdict'] or 'weight'}): {tests}")
     return "\n".join(out) + "\n"

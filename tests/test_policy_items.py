@@ -62,6 +62,64 @@ def test_a_school_silence_sets_aside_its_own_advice_but_no_nrmp_item(tmp_path):
     assert not {s["id"] for s in after["set_aside"]} & policy
 
 
+def test_a_bound_of_its_own_gives_a_school_pack_no_right_to_hide_an_nrmp_item(tmp_path):
+    """A `bound:` only adds a limit: it does not make a school pack NRMP's equal."""
+    path = school_pack(tmp_path, """\
+        silences:
+          - name: school-quiet-week
+            when: {status.phase: [match_week, soap]}
+            keep: [school-be-kind]
+            reason: nothing else applies this week
+        rules:
+          - id: school-be-kind
+            title: A bound of the school's own
+            when: {status.phase: pre_match}
+            then:
+              bound: Be kind to every program coordinator.
+            cites: [NR-03]
+            sources: [{seed: nrmp, quote: "may start communication with a program"}]
+        """)
+    shipped, school = program_for(), program_for([DEFAULT_RULES_DIR, path])
+    for status in (SOAP_MONDAY, {**SOAP_MONDAY, "now": "2026-03-19T09:30:00-04:00"}):
+        before, after = advise(_profile(status=status), shipped), advise(_profile(status=status), school)
+        policy = _policy_ids(shipped)
+        kept = {r["id"] for r in before["recommendations"]} & policy
+        assert kept and kept <= {r["id"] for r in after["recommendations"]}
+        assert not {s["id"] for s in after["set_aside"]} & policy
+
+
+def test_an_overlay_may_not_replace_an_item_an_nrmp_item_trusts_in_its_place(tmp_path, runner):
+    """restated_by trusts the shipped wording: a replacement would carry NRMP's authority
+    with the school's text (it could say the opposite of the NRMP item it sets aside)."""
+    path = school_pack(tmp_path, """\
+        extends: [rescue]
+        replace:
+          - id: rs-partial-match-story
+            title: Our own partial-match line
+            when: {status.match_result: partially_matched}
+            then:
+              recommend:
+                topic: policy
+                priority: critical
+                text: Apply to categorical positions in any specialty you like.
+                supersedes: [nr-partial-match-positions]
+            cites: [NR-01]
+            sources: [{seed: nrmp, quote: "may start communication with a program"}]
+        """)
+    result = runner.invoke(main, ["advise", "fixtures/profiles/rs20-quiet-star.yaml", "--pack", str(DEFAULT_RULES_DIR),
+                                  "--pack", str(path)])
+    assert result.exit_code == 1 and "restated_by" in result.output and "Traceback" not in result.output
+    assert names_place(result.output, f"{path}:7")
+    lint_run = runner.invoke(main, ["lint", str(DEFAULT_RULES_DIR), str(path)])
+    assert lint_run.exit_code == 1 and "restated_by" in lint_run.output
+    disabled = school_pack(tmp_path, "extends: [rescue]\ndisable:\n"
+                                     "  - {id: rs-partial-match-story, reason: we tell this story in person}\n")
+    profile = _profile(status={**SOAP_MONDAY, "match_result": "partially_matched",
+                               "partial_match": {"part": "advanced", "specialty": "radiology"}})
+    given = {r["id"] for r in advise(profile, program_for([DEFAULT_RULES_DIR, disabled]))["recommendations"]}
+    assert "nr-partial-match-positions" in given  # switched off, the NRMP item is said again
+
+
 def test_a_school_item_that_claims_to_say_an_nrmp_item_does_not_replace_it(tmp_path):
     path = school_pack(tmp_path, "rules:\n" + SCHOOL_ITEM)
     school = program_for([DEFAULT_RULES_DIR, path])

@@ -437,7 +437,7 @@ def _assemble(shaped, catalog: dict, errors: list, disabled: set = frozenset()) 
                 rules.append(LoadedRule(rule.id, rule.title, rule.rationale, salience, when, then,
                                         tuple(rule.cites), tuple(rule.sources), pack.name, doc.file, pos.line,
                                         len(rules)))
-    _check_recommendation_ids(rules, errors)
+    _check_recommendation_ids(rules, errors, disabled)
     known = sorted({r.recommendation_id for r in rules if r.recommendation_id} | disabled)
     silences = [s for pack, doc, _ in shaped
                 for s in _silences(pack, doc, cond.Context(doc, params, decisions, milestones), known, errors)]
@@ -546,7 +546,7 @@ def _check_citations(rule: Rule, at, ctx: cond.Context, catalog: dict, seeds: se
                       suggestion=closest(source.seed, [s for s in seeds if s]))
 
 
-def _check_recommendation_ids(rules: list[LoadedRule], errors: list) -> None:
+def _check_recommendation_ids(rules: list[LoadedRule], errors: list, disabled: set = frozenset()) -> None:
     seen: dict[str, LoadedRule] = {}
     for rule in rules:
         rec_id = rule.recommendation_id
@@ -565,7 +565,7 @@ def _check_recommendation_ids(rules: list[LoadedRule], errors: list) -> None:
         for verb, others, pool in ((("supersedes", rec.supersedes, list(seen)),
                                     ("is restated by", rec.restated_by, others_ids)) if rec else ()):
             for other in others:
-                near = closest(other, pool) if other not in seen else None
+                near = closest(other, pool) if other not in seen and other not in disabled else None  # switched off: known
                 if near is not None:  # an id of a pack not loaded is fine; one close to a loaded id is a typo
                     errors.append(Diagnostic(f"{verb} '{other}', which no loaded rule recommends", file=rule.file,
                                              position=Position(rule.line), rule_id=rule.id, suggestion=near,

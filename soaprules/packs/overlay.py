@@ -115,8 +115,10 @@ def is_policy_pack(pack, rules) -> bool:
 
 
 def policy_packs(rules) -> frozenset:
-    """The names of the loaded policy packs: nrmp, and any pack whose rules carry a bound."""
-    return frozenset({POLICY_PACK} | {rule.pack for rule in rules if rule.then.bound})
+    """The packs whose silences and items may set NRMP items aside: nrmp alone. A pack that
+    carries a `bound:` of its own has its rules protected from overlays (is_policy_pack), but
+    a bound only adds a limit, so it earns no right to hide one of NRMP's."""
+    return frozenset({POLICY_PACK})
 
 
 def policy_param_reads(pack, rules) -> dict[str, list[str]]:
@@ -217,6 +219,10 @@ class _Applier:
         self.policy_rules = {rule_id: e.name for e in policy
                              for rule_id in [*e.raw_rule_ids(), *(r.id for _, r in e.rules)]}
         self.policy_reads = {e.name: policy_param_reads(e.pack, e.rules) for e in policy}
+        # items an NRMP item trusts to say it in the student's terms (restated_by): an overlay
+        # that rewrote one would be rewriting what NRMP's item says
+        self.restating = {rec_id: r.id for e in policy for _, r in e.rules if r.then.recommend
+                          for rec_id in r.then.recommend.restated_by}
 
     def closure(self, name: str) -> set[str]:
         out, todo = set(), list(self.extends.get(name, []))
@@ -289,6 +295,21 @@ class _Applier:
             return False
         entry.error(self.errors, at, f"{at[0]}: {rule_id} is a rule of the NRMP policy pack {owner}; "
                                      f"an overlay may not {verb}", rule_id=rule_id, hint=POLICY_HINT,
+                    code="pack.overlay-weakens-policy")
+        return True
+
+    def _restates_policy(self, entry: _Entry, at: tuple, owner: str, rule) -> bool:
+        """A rule whose item an NRMP item names in `restated_by:` may be switched off (the
+        NRMP item is then given), not replaced: its replacement would set the NRMP item aside."""
+        old = next((r for _, r in self.by_name[owner].rules if r.id == rule.id), None)
+        ids = {(r.then.recommend.id or r.id) for r in (old, rule) if r is not None and r.then.recommend}
+        trusted = sorted(i for i in ids if i in self.restating)
+        if not trusted:
+            return False
+        entry.error(self.errors, at, f"replace: NRMP's rule {self.restating[trusted[0]]} trusts item {trusted[0]} "
+                                     f"of rule {rule.id} to say its text in the student's terms (restated_by); "
+                                     "an overlay may not replace that rule", rule_id=rule.id,
+                    hint="disable it instead (the NRMP item is then given), or add an item of your own beside it",
                     code="pack.overlay-weakens-policy")
         return True
 
@@ -391,7 +412,7 @@ class _Applier:
             if self._policy_rule(entry, at, rule.id, "replace it"):
                 continue
             owner = self._owned(entry, at, "rule", rule.id, self.rule_owner, base)
-            if owner is None:
+            if owner is None or self._restates_policy(entry, at, owner, rule):
                 continue
             change = Change("replace", rule.id, entry.name, owner, entry.doc.file, entry.line(at))
             if self._record(entry, at, change):

@@ -215,3 +215,44 @@ def test_an_ineligible_student_is_barred_from_match_programs_only(program):
 def test_eastern_time_is_daylight_time_in_match_week():
     at = eastern(derived_cycle(_rule(), 2027).milestones[0][1])
     assert at.utcoffset() == timedelta(hours=-4) and at.hour == 10
+
+
+@st.composite
+def offers_in_a_round(draw):
+    """An instant inside one of Thursday's offer rounds, and the offers a student holds then:
+    one to three pending in that round (an offer lives only in its round), beside any number
+    already answered."""
+    year = draw(st.integers(2024, 2030))
+    times = dict((n, w) for n, w, _ in derived_cycle(_rule(), year).milestones)
+    rnd = draw(st.integers(1, 4))
+    opens, closes = times[f"round_{rnd}"], times[f"round_{rnd}_ends"]
+    now = opens + timedelta(minutes=draw(st.integers(0, int((closes - opens).total_seconds() // 60) - 1)))
+    names = draw(st.lists(st.integers(1000, 9999), min_size=1, max_size=5, unique=True))
+    pending = draw(st.integers(1, min(3, len(names))))
+    offers = [{"round": rnd, "program": f"Program P-{n}", "response": "pending"} for n in names[:pending]]
+    offers += [{"round": draw(st.integers(1, rnd)), "program": f"Program P-{n}",
+                "response": draw(st.sampled_from(["rejected", "expired"]))} for n in names[pending:]]
+    return now, draw(st.permutations(offers))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=offers_in_a_round(), rest=REST)
+def test_every_offer_waiting_in_the_open_round_is_named(program, case, rest):
+    """Accepting one offer is binding and lets the others lapse (NR-06): a report that named
+    only the first would let a student accept it without weighing the rest."""
+    from soaprules.engine.session import evaluate_profile
+    from soaprules.advice import build
+    now, offers = case
+    try:
+        profile = _profile(**{**rest, "status": {"phase": "soap", "now": now.isoformat(), "soap_eligible": True,
+                                                 "match_result": "unmatched"},
+                              "soap_week": {**(rest.get("soap_week") or {}), "offers": list(offers)}})
+    except ValidationError:
+        assume(False)
+    advice = build(evaluate_profile(program, profile))
+    texts = _texts(advice)
+    for offer in offers:
+        if offer["response"] == "pending":
+            assert offer["program"] in texts, (offer, [r["id"] for r in advice["recommendations"]])
+    if sum(o["response"] == "pending" for o in offers) > 1:
+        assert "only one" in texts

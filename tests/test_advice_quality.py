@@ -172,6 +172,24 @@ def test_a_partial_match_report_has_none_of_the_whole_search_items():
         assert wrong not in joined, wrong
 
 
+@pytest.mark.parametrize("held, wanted", [("preliminary_medicine", "radiology"), ("transitional_year", "dermatology"),
+                                          ("preliminary_surgery", "anesthesiology")])
+def test_a_preliminary_year_report_sends_the_student_after_the_advanced_specialty_they_want(held, wanted):
+    """The held year's specialty is not the one missing: the advanced position to hunt is
+    in the target specialty (a report that named the held one sent the student after a
+    position that does not exist)."""
+    data = {"schema": "soaprules/profile@1",
+            "status": {"phase": "soap", "match_result": "partially_matched", "soap_eligible": True,
+                       "now": "2026-03-17T10:00:00-04:00",
+                       "partial_match": {"part": "preliminary", "specialty": held, "program": "Harbor Medicine",
+                                         "start_year": 2026}},
+            "target": {"specialty": wanted}}
+    advice = advise(Profile.model_validate(data), program_for())
+    item = next(r for r in advice["recommendations"] if r["id"] == "rs-partial-match-preliminary")
+    spoken = wanted.replace("_", " ")
+    assert f"advanced {spoken} position" in item["text"] and held.replace("_", " ") not in item["text"]
+
+
 def test_an_away_advocate_report_names_the_backup_and_the_date():
     advice = advise(situation("a PD abroad"), program_for())
     item = next(r for r in advice["recommendations"] if r["id"] == "fa-22-advocate-away")

@@ -251,6 +251,24 @@ def test_a_gap_year_student_sees_the_months_to_the_next_cycle(fixture_advice):
     assert months_to_next_cycle(fixture_advice["warned-derm-three-cities"], date(2026, 12, 2)) == []
 
 
+@pytest.mark.parametrize("now, months, last", [("2026-04-01T10:00:00-04:00", 6, "Sep 2026"),
+                                               ("2026-10-01T00:30:00+02:00", 1, "Sep 2026"),
+                                               ("2027-01-15T12:00:00-05:00", 9, "Sep 2027")])
+def test_the_months_count_from_the_profiles_own_day_not_the_machines(now, months, last):
+    """A terminal report dated by status.now counts the months from that day (Eastern: the
+    second case is still 30 September there), whatever the machine's clock says."""
+    from soaprules.pipeline import advise, program_for
+    from soaprules.profile.model import Profile
+
+    profile = Profile.model_validate({"schema": "soaprules/profile@1", "status": {"phase": "gap_year", "now": now},
+                                      "target": {"specialty": "pediatrics"}})
+    out = io.StringIO()
+    text.render(advise(profile, program_for()), out, width=80, terminal=True, color=False)
+    shown = ANSI.sub("", out.getvalue())
+    heading = next(line for line in shown.splitlines() if "TO THE NEXT CYCLE" in line)
+    assert heading.strip() == f"THE {months} MONTH{'S' if months > 1 else ''} TO THE NEXT CYCLE (ERAS, {last})", heading
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(st.sampled_from("ab cd-\u00e9\t"), max_size=120), st.integers(10, 90),
        st.sampled_from(["", "  ", "- ", "    * "]), st.sampled_from(["", "   ", "\t"]), st.booleans())

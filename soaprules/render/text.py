@@ -14,7 +14,7 @@ from typing import TextIO
 from soaprules.lang.templates import words
 from soaprules.render.plan import plan, short_title, source_line
 from soaprules.render.term import Plain, writer
-from soaprules.render.timeline_text import merged, months_to_next_cycle, week_lines
+from soaprules.render.timeline_text import day_of, merged, months_to_next_cycle, week_lines
 from soaprules.render.words import because_line
 
 FILE_WIDTH = 80
@@ -23,7 +23,8 @@ FILE_WIDTH = 80
 def render(advice: dict, out: TextIO, width: int | None = None, terminal: bool | None = None,
            color: bool | None = None, today: date | None = None) -> None:
     """`terminal`/`color` force the choice render/term.py makes from where `out` goes;
-    `today` dates the months to the next cycle (default: today, Eastern time)."""
+    `today` dates the months to the next cycle (default: the day of the profile's
+    status.now, else today, Eastern time)."""
     w = writer(out, FILE_WIDTH, terminal=terminal, width=width, color=color)
     who = advice.get("profile_id") or "this applicant"
     phase = words(advice.get("phase") or "unknown phase")
@@ -79,14 +80,14 @@ def _week(advice: dict, p: dict, w: Plain) -> None:
 def _year(advice: dict, w: Plain, today: date | None) -> None:
     """For a student after the Match: the months to the next cycle, with the milestones the
     post-Match advice names."""
-    if today is None:
+    if today is None:  # the profile's own day, as every other date in the report; else the machine's
         from soaprules.packs.calendar import eastern
-        today = eastern(datetime.now().astimezone()).date()
+        today = day_of(advice) or eastern(datetime.now().astimezone()).date()
     months = months_to_next_cycle(advice, today)
     if not months:
         return
     last = months[-1][0]
-    w.line(f"THE {len(months)} MONTHS TO THE NEXT CYCLE (ERAS, {last})", "heading")
+    w.line(f"THE {len(months)} MONTH{'S' if len(months) > 1 else ''} TO THE NEXT CYCLE (ERAS, {last})", "heading")
     for label, things in merged(months):
         for i, thing in enumerate(things[:3]):
             w.para(thing, " " * 16, f"  {label if i == 0 else '':<13} ", "now" if label == last else None)

@@ -76,6 +76,14 @@ def _hour(at: str) -> str:
 
 # ---- the months to the next cycle -----------------------------------------------------------
 
+def day_of(advice: dict) -> date | None:
+    """The Eastern day of the profile's `status.now`, read back from the timeline's
+    now_eastern (packs/calendar.py writes it as 'Wednesday 1 April 2026, 10:00 ET')."""
+    text = (advice.get("timeline") or {}).get("now_eastern") or ""
+    found = re.search(r"\b(\d{1,2}) (" + "|".join(MONTHS) + r") (\d{4}),", text)
+    return date(int(found[3]), MONTHS.index(found[2]) + 1, int(found[1])) if found else None
+
+
 def months_to_next_cycle(advice: dict, today: date) -> list[tuple[str, list[str]]]:
     """[(month label, [what by then]), ...] from `today`'s month to the next September, for a
     student after the Match; empty when the advice names no month."""

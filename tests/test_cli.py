@@ -190,6 +190,31 @@ def test_ctrl_c_while_starting_exits_130_without_a_traceback(stage):
     assert "Interrupted." in done.stderr and "Traceback" not in done.stderr and "Aborted" not in done.stderr
 
 
+def _started_with_closed(fd: int, args: list, tmp_path):
+    import os
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path)}
+    return subprocess.run([sys.executable, "-m", "soaprules", *args], capture_output=fd != 2,
+                          stdout=subprocess.PIPE if fd == 2 else None, text=True, timeout=120, env=env,
+                          preexec_fn=lambda: os.close(fd))
+
+
+@pytest.mark.parametrize("args, code", [(["advise", "-"], 1), (["advise", "-", "--format", "json"], 1),
+                                        (["assess", "--non-interactive", "--answer", "status.phase=soap"], 0)])
+def test_a_closed_standard_input_is_no_internal_error(tmp_path, args, code):
+    done = _started_with_closed(0, args, tmp_path)
+    assert done.returncode == code, done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+    assert code == 0 or "standard input is closed" in done.stderr
+    assert not list(tmp_path.rglob("crash-*"))
+
+
+def test_a_closed_standard_error_still_exits_with_the_errors_code_and_saves_no_crash(tmp_path):
+    done = _started_with_closed(2, ["advise", str(tmp_path / "missing.yaml")], tmp_path)
+    assert done.returncode == 1 and not list(tmp_path.rglob("crash-*"))
+    done = _started_with_closed(2, ["advise", str(PROFILES[0])], tmp_path)
+    assert done.returncode == 0 and "NOW" in done.stdout
+
+
 def test_a_reader_that_stops_early_is_no_internal_error(tmp_path):
     import os
     env = {**os.environ, "XDG_STATE_HOME": str(tmp_path)}

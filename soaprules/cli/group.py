@@ -44,10 +44,22 @@ def _stdout_fails() -> bool:
     return False
 
 
+def _closed_streams_read_as_empty() -> None:
+    """Started with standard input or standard error closed (`<&-`, `2>&-`): Python leaves
+    the stream None, and the first read or message would be an internal error. Input reads
+    as empty (advise - says it is closed), messages go nowhere; the exit code still tells."""
+    if sys.stdin is None:
+        sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 (for the whole run)
+        sys.stdin.closed_at_start = True
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+
+
 class Group(click.Group):
     """A click group that never lets a bug end in a bare traceback."""
 
     def make_context(self, *args, **kwargs):
+        _closed_streams_read_as_empty()
         try:
             return super().make_context(*args, **kwargs)
         except KeyboardInterrupt:  # while reading arguments: click would say "Aborted!" and exit 1

@@ -28,6 +28,10 @@ def load_profile_arg(path: str | Path):
 
     if str(path) != STDIN:
         return load_profile(path)
+    if sys.stdin is None or getattr(sys.stdin, "closed_at_start", False):
+        from soaprules.errors import Diagnostic, InputFileError
+        raise InputFileError(Diagnostic("standard input is closed, so there is no profile to read", file="<stdin>",
+                                        hint="give the profile's file, or pipe it in: soaprules advise - < me.yaml"))
     raw = sys.stdin.buffer.read(MAX_BYTES + 1) if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
     if len(raw) > MAX_BYTES:
         from soaprules.errors import Diagnostic, InputFileError

@@ -4,6 +4,7 @@ hides one (only a policy pack's silence, or an item the policy item names in
 that says so, whatever else the profile holds."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from pydantic import ValidationError
 
@@ -181,3 +182,40 @@ def test_a_soap_acceptance_is_not_read_as_a_main_match_result(program):
                        soap_week={"offers": [{"round": 2, "program": "Riverbend FM (P-2)", "response": "accepted"}]})
     given = {r["id"] for r in advise(profile, program)["recommendations"]}
     assert "sw-search-over" in given and "nr-matched-no-soap" not in given
+
+
+# ---- a derived fact is a constant ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, named", [("for {target.specialty}", "{target.specialty}"),
+                                         ("open brace { alone", "{ alone"), ("close } alone", "}"),
+                                         ("{derived.y|none} today", "{derived.y|none}")])
+def test_a_derived_text_that_would_reach_the_student_unfilled_is_refused_where_it_stands(tmp_path, runner,
+                                                                                         text, named):
+    path = school_pack(tmp_path, f"""\
+        rules:
+          - id: school-derives
+            title: A derived text
+            when: {{status.phase: soap}}
+            then: {{derive: {{school_line: "{text}"}}}}
+            cites: [NR-03]
+            sources: [{{seed: nrmp, quote: "may start communication with a program"}}]
+        """)
+    result = runner.invoke(main, ["advise", "fixtures/profiles/rs20-quiet-star.yaml", "--pack", str(DEFAULT_RULES_DIR),
+                                  "--pack", str(path)])
+    assert result.exit_code == 1 and named in result.output and "Traceback" not in result.output
+    assert names_place(result.output, f"{path}:9")
+
+
+def test_a_derived_text_may_still_quote_a_parameter(tmp_path):
+    path = school_pack(tmp_path, """\
+        rules:
+          - id: school-derives
+            title: A derived text
+            when: {status.phase: soap}
+            then: {derive: {school_line: "at most {$soap_application_cap} in all"}}
+            cites: [NR-03]
+            sources: [{seed: nrmp, quote: "may start communication with a program"}]
+        """)
+    rule = program_for([DEFAULT_RULES_DIR, path]).book.rule("school-derives")
+    assert rule.then.derive["school_line"] == "at most 45 in all"

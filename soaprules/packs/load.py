@@ -476,6 +476,17 @@ def _quote_params(then: Then, params: dict, at, ctx: cond.Context) -> Then:
     lives in one place; it is filled in at load (the fact is a constant either way)."""
     filled = {}
     for name, value in then.derive.items():
+        if isinstance(value, str):
+            # a derived fact is a constant: it is never filled in from the profile, so any other
+            # brace would reach the student as written ("for {target.specialty}")
+            other = re.sub(r"\{\s*\$[^{}]*\}", "", value)
+            if "{" in other or "}" in other:
+                shown = re.search(r"\{[^{}]*\}?|\}", other).group(0)
+                ctx.error(at + ("then", "derive", name), f"a derived text may quote only a parameter, not {shown}",
+                          expected="text, with {$parameter} where a figure of the packs belongs",
+                          hint="say it in the recommendation that reads the fact: its text is filled in "
+                               "from the profile ({target.specialty})")
+                continue
         if not (isinstance(value, str) and "{$" in value):
             continue
         for key in (k[1:] for k in placeholders(value) if k.startswith("$")):

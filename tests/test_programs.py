@@ -55,6 +55,8 @@ CASES = [
     (_csv([GOOD, _with("specialty", "internal_medcine")]), 3, 3, "'internal_medcine' is not a specialty",
      "internal_medicine"),
     (_csv([GOOD, _with("code", "9000001C0", code="9000001C0")]), 3, 1, "listed twice (first on line 2)", None),
+    (_csv([GOOD, _with("code", "9000001c0", code="9000001c0")]), 3, 1, "listed twice (first on line 2 (as 9000001C0))",
+     None),  # NRMP codes are upper case: one typed in lower case is the same program, and two applications
     (_csv([GOOD, _with("state", "OX")]), 3, 6, "'OX' is not a state", None),
     (_csv([GOOD, _with("position_type", "categorial")]), 3, 4, "not a position type", "categorical"),
     (_csv([GOOD, _with("positions", "many")]), 3, 7, "not a number of open positions", None),

@@ -194,11 +194,14 @@ def _checked(rows: list, file: str, regions: dict) -> tuple:
                 program[name] = value
         code = program.get("code")
         if code is not None:
-            if code in first_row:
-                errors.append(Diagnostic(f"program code {code} is listed twice (first on line {first_row[code]})",
+            key = code.upper()  # NRMP codes are upper case: 9199478c9 is 9199478C9 typed by hand
+            if key in first_row:
+                first, written = first_row[key]
+                same = "" if written == code else f" (as {written})"
+                errors.append(Diagnostic(f"program code {code} is listed twice (first on line {first}{same})",
                                          file=file, position=Position(line, cells["code"][1]), path="code",
                                          hint="each program appears once on the List of Unfilled Programs"))
-            first_row.setdefault(code, line)
+            first_row.setdefault(key, (line, code))
         if "state" in program:
             program["region"] = regions[program["state"]]
         programs.append(program)

@@ -256,3 +256,26 @@ def test_every_offer_waiting_in_the_open_round_is_named(program, case, rest):
             assert offer["program"] in texts, (offer, [r["id"] for r in advice["recommendations"]])
     if sum(o["response"] == "pending" for o in offers) > 1:
         assert "only one" in texts
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(status=clock_and_phase(), rest=REST, phase=st.sampled_from(["gap_year", "reapplying"]))
+def test_a_student_between_cycles_is_bound_while_a_later_soap_runs(program, status, rest, phase):
+    """A gap year or a reapplication reaches the next Match Week; while its SOAP runs, no
+    item has anyone contact a program without the NRMP bound."""
+    from soaprules.engine.session import evaluate_profile
+    from soaprules.advice import build
+    try:
+        profile = _profile(**{**rest, "status": {**status, "phase": phase}})
+    except ValidationError:
+        assume(False)
+    run = evaluate_profile(program, profile)
+    segment = (run.world.timeline or {}).get("segment")
+    running = ["status_release", "applications_open", "monday_afternoon", "programs_review", "wednesday", "thursday",
+               *(f"round_{n}{end}" for n in range(1, 5) for end in ("", "_ends"))]  # results out to 21:00 Thursday
+    if segment not in running or status.get("soap_eligible") is False:
+        return
+    for rec in build(run)["recommendations"]:
+        if rec.get("contacts_program"):
+            cited = {c for b in rec["bounds"] for c in b["cites"]}
+            assert cited & NRMP_BOUNDS, f"{rec['id']} has program contact in SOAP week without the bound ({status})"

@@ -294,6 +294,13 @@ def _warnings(run: Evaluation) -> list[dict]:
         out.append({"code": "profile_contradicts_calendar", "path": path,
                     "text": f"Your profile ({path}) {what}. The advice below takes the record as given; "
                             "correct it, since advice about offers and contacts rests on it."})
+    changed = _calendar_change(run.program.book, line)
+    if changed is not None:  # dates that decide when contact is barred, from a pack other than NRMP's
+        out.append({"code": "calendar_from_overlay", "year": line["year"], "pack": changed.pack,
+                    "text": f"The {line['year']} Match Week dates used here come from pack {changed.pack}, which "
+                            f"replaces the dates the NRMP pack gives for that year. Every time in this advice, and "
+                            "when SOAP's rules on contacting programs apply, rests on them: check them against "
+                            "NRMP's published schedule."})
     if line and line["provisional"]:
         why = (f"this pack has no dated {line['year']} calendar, so the dates follow the usual pattern"
                if line["derived"] else f"NRMP has not published the {line['year']} schedule")
@@ -304,6 +311,14 @@ def _warnings(run: Evaluation) -> list[dict]:
                             "Confirm them on the NRMP site; advice that depends on the day and hour of Match "
                             "Week rests on them" + (f" ({', '.join(items)})." if items else ".")})
     return out
+
+
+def _calendar_change(book, line):
+    """The overlay change that gave the calendar year in use, if an overlay gave it."""
+    plan = getattr(book, "overlay", None)
+    if not line or plan is None:
+        return None
+    return next((c for c in plan.changes if c.kind == "calendar" and c.target == str(line["year"])), None)
 
 
 def _trace(f: Firing) -> dict:

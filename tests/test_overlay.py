@@ -1,6 +1,8 @@
 """Overlays: a school pack extends the shipped packs, changes them by id, and says so."""
 from __future__ import annotations
 
+import json
+
 import textwrap
 from itertools import permutations
 from pathlib import Path
@@ -268,6 +270,24 @@ def test_overlay_corrects_a_year_and_a_plain_pack_cannot(tmp_path):
     assert book.overlay.changes[0].kind == "calendar"
     (diag,) = errors([CORE, NRMP, overlay(tmp_path, "plain", fixed)])
     assert "calendar year 2026 is already given by pack nrmp" in diag.message
+
+
+@pytest.mark.parametrize("fmt", ["json", "text", "markdown", "html"])
+def test_a_corrected_year_in_use_is_named_in_every_format_and_an_added_one_is_not(tmp_path, runner, fmt):
+    """A correction decides when SOAP's contact rules apply, so the report names the pack its
+    dates come from; dates the NRMP pack gives are not flagged."""
+    fixed = overlay(tmp_path, "school", "extends: [nrmp]\n" + CAL_2027.replace("2027", "2026"))
+    added = overlay(tmp_path, "later", "extends: [nrmp]\n" + CAL_2027)
+    profile = PROFILES / "rs20-quiet-star.yaml"  # dated in Match Week 2026
+    for pack, flagged in ((fixed, True), (added, False)):
+        result = runner.invoke(main, ["advise", str(profile), "--format", fmt, "--pack", str(DEFAULT_RULES_DIR),
+                                      "--pack", str(pack)])
+        assert result.exit_code == 0, result.output
+        said = ("come from pack school" in " ".join(result.stdout.split()))
+        assert said is flagged, (pack.name, fmt)
+        if fmt == "json" and flagged:
+            (warning,) = [w for w in json.loads(result.stdout)["warnings"] if w["code"] == "calendar_from_overlay"]
+            assert warning["pack"] == "school" and warning["year"] == 2026
 
 
 # ---- load order -------------------------------------------------------------------------

@@ -142,6 +142,7 @@ class Warning_(_Shape):
     year: int | None = None
     source: str | None = None
     items: list[str] | None = None
+    pack: str | None = None  # calendar_from_overlay: the pack whose dates are used
 
 
 class Timeline(_Shape):

@@ -187,15 +187,20 @@ def test_no_red_flags_means_no_red_flag_details(program, runner, tmp_path):
     assert "red_flags[0].kind" in details and "red_flags[0].explanation_ready" in details
 
 
-def test_gap_year_student_is_never_asked_match_week_timing(program, runner, tmp_path):
+def test_the_date_is_asked_where_the_packs_read_the_clock(program, runner, tmp_path):
+    """Asked because rules read it, never by a list: the post-Match steps follow the month,
+    and a gap year that reaches the next Match Week is bound by its SOAP, so a gap-year
+    student is asked the date too; a phase no rule reads the clock for would not be."""
     book = program.book
-    assert "gap_year" not in timeline_phases(book)
-    assert NOW not in phase_paths(book, "gap_year") and NOW in phase_paths(book, "soap")
+    readers = timeline_phases(book)
+    assert {"soap", "gap_year"} <= set(readers)
+    for phase in ("soap", "gap_year"):
+        assert NOW in phase_paths(book, phase)
     answers, _ = persona_for("gap_year")
     result = runner.invoke(main, ["assess", "--profile", str(tmp_path / "g.yaml")],
                            input="\n".join(script(program, answers).replies) + "\n")
     assert result.exit_code == 0
-    assert "status.now" not in asked_in(result.stderr)
+    assert "status.now" in asked_in(result.stderr)
     assert "status.now" in script(program, persona_for("match_week")[0]).asked
 
 
@@ -462,10 +467,11 @@ def test_answers_refused_with_a_reason(path, text, message):
 def test_back_changes_the_previous_answer(program, runner, tmp_path):
     target = tmp_path / "b.yaml"
     first = script(program, {PHASE: "soap"}).asked  # the second question
+    after = script(program, {PHASE: "soap", first[1]: "2026-03-18T09:00-04:00"}).asked  # what its answer leads to
     lines = ["soap", "2026-03-18T09:00-04:00", "back", "back", "gap year"]
     result = runner.invoke(main, ["assess", "--profile", str(target)], input="\n".join(lines) + "\nstop\n")
     assert result.exit_code == 0
-    assert asked_in(result.stderr)[:5] == ["status.phase", first[1], first[2], first[1], "status.phase"]
+    assert asked_in(result.stderr)[:5] == ["status.phase", first[1], after[2], first[1], "status.phase"]
     saved = yaml.safe_load(target.read_text())
     assert saved["status"] == {"phase": "gap_year"}
 

@@ -41,7 +41,7 @@ def small(tmp_path):
 def test_bad_profile_is_an_error_record_naming_file_and_field_and_the_batch_goes_on(small, tmp_path, runner):
     out = tmp_path / "results.jsonl"
     result = runner.invoke(main, ["batch", str(small), "--out", str(out)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # every record written, and a script told some input was bad
     records = _records(out)
     assert [r["source"] for r in records] == ["a/p00000.yaml", "a/p00001.yaml", "a/p00002.yaml",
                                               "b/p00000.yaml", "b/p00001.yaml", "b/p00002.yaml"]
@@ -100,7 +100,7 @@ def test_ctrl_c_keeps_whole_lines_and_the_rerun_finishes(small, tmp_path, runner
     assert result.exit_code == 130 and "Run the same command again" in result.output
     assert len(_records(out)) == 3
     monkeypatch.setattr(batch, "record", real)
-    assert runner.invoke(main, ["batch", str(small), "--out", str(out)]).exit_code == 0
+    assert runner.invoke(main, ["batch", str(small), "--out", str(out)]).exit_code == 1
     assert out.read_bytes() == full.read_bytes()
 
 
@@ -193,7 +193,7 @@ def test_resuming_with_changed_packs_is_refused(small, tmp_path, runner):
     rules.mkdir()
     for f in ("core.yaml", "heuristics.yaml"):
         (rules / f).write_text((DEFAULT_RULES_DIR / f).read_text())
-    assert runner.invoke(main, ["batch", str(small), "--out", str(out), "--pack", str(rules)]).exit_code == 0
+    assert runner.invoke(main, ["batch", str(small), "--out", str(out), "--pack", str(rules)]).exit_code == 1
     before = out.read_bytes()
     (rules / "core.yaml").write_text((rules / "core.yaml").read_text() + "\n# edited\n")
     result = runner.invoke(main, ["batch", str(small), "--out", str(out), "--pack", str(rules)])
@@ -329,7 +329,7 @@ def test_a_second_batch_on_the_same_out_is_refused_naming_the_first(small, tmp_p
         held.release()
     assert result.exit_code == 2 and f"pid {os.getpid()} on " in result.output
     assert not out.exists() or out.read_bytes() == b""
-    assert runner.invoke(main, ["batch", str(small), "--out", str(out)]).exit_code == 0  # released: runs
+    assert runner.invoke(main, ["batch", str(small), "--out", str(out)]).exit_code == 1  # released: runs
 
 
 def _cohort(tmp_path, n: int):
@@ -457,7 +457,7 @@ def test_a_device_as_out_is_refused_as_input_not_crashed_on(small, tmp_path, run
 def _uninterrupted(runner, folder, tmp_path) -> bytes:
     """The bytes one uninterrupted run writes: what a resumed file must equal."""
     whole = tmp_path / "uninterrupted.jsonl"
-    assert runner.invoke(main, ["batch", str(folder), "--out", str(whole)]).exit_code == 0
+    assert runner.invoke(main, ["batch", str(folder), "--out", str(whole)]).exit_code == 1  # small holds one bad profile
     return whole.read_bytes()
 
 
@@ -480,7 +480,7 @@ def test_a_full_disk_mid_run_is_a_clear_error_and_the_rerun_completes_the_file(s
     result = runner.invoke(main, ["batch", str(small), "--out", str(out)])
     assert result.exit_code == 1 and "No space left on device" in result.output, result.output
     monkeypatch.setattr(batch_module.os, "write", real_write)
-    assert runner.invoke(main, ["batch", str(small), "--out", str(out)]).exit_code == 0
+    assert runner.invoke(main, ["batch", str(small), "--out", str(out)]).exit_code == 1
     assert out.read_bytes() == _uninterrupted(runner, small, tmp_path)
 
 
@@ -488,10 +488,10 @@ def test_a_full_disk_mid_run_is_a_clear_error_and_the_rerun_completes_the_file(s
 
 def test_a_profile_edited_between_runs_is_evaluated_again_not_kept_stale(small, tmp_path, runner):
     out = tmp_path / "results.jsonl"
-    assert runner.invoke(main, ["batch", str(small), "--out", str(out)]).exit_code == 0
+    assert runner.invoke(main, ["batch", str(small), "--out", str(out)]).exit_code == 1
     (small / "a" / "p00001.yaml").write_text(HEAD + "status:\n  phase: gap_year\n")  # same name, new profile
     result = runner.invoke(main, ["batch", str(small), "--out", str(out)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     again = {r["source"]: r for r in _records(out)}
     assert again["a/p00001.yaml"]["advice"]["phase"] == "gap_year"
     assert out.read_bytes() == _uninterrupted(runner, small, tmp_path)
@@ -505,7 +505,7 @@ def test_records_that_do_not_name_their_input_are_evaluated_again(small, tmp_pat
         rec.pop("input_sha256")
     out.write_text("".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in old))
     result = runner.invoke(main, ["batch", str(small), "--out", str(out)])
-    assert result.exit_code == 0 and out.read_bytes() == whole
+    assert result.exit_code == 1 and out.read_bytes() == whole
 
 
 def test_a_fifo_or_a_broken_link_named_like_a_profile_is_an_error_record_not_a_gap(small, tmp_path, runner):
@@ -513,8 +513,17 @@ def test_a_fifo_or_a_broken_link_named_like_a_profile_is_an_error_record_not_a_g
     (small / "a" / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
     out = tmp_path / "results.jsonl"
     result = runner.invoke(main, ["batch", str(small), "--out", str(out)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     records = {r["source"]: r for r in _records(out)}
     assert records["a/pipe.yaml"]["status"] == "error" and "not a regular file" in \
         records["a/pipe.yaml"]["errors"][0]["message"]
     assert records["a/gone.yaml"]["status"] == "error"
+
+
+def test_a_cohort_with_an_unreadable_profile_shows_the_board_and_exits_1(small, runner):
+    """The board lists the profile to fix, as every record is listed; the exit code tells a
+    script that some input was bad, as batch's does."""
+    result = runner.invoke(main, ["cohort", str(small), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    board = json.loads(result.stdout)
+    assert "b/p00000.yaml" in json.dumps(board) and "Traceback" not in result.output

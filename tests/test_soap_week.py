@@ -189,8 +189,8 @@ def test_the_binding_offer_reminder_follows_the_round(program):
         _, recs = _say(program, now + ":00-04:00")
         said[now[-5:]] = " ".join(recs[i]["text"] for i in ("nr-offers-binding", "nr-offer-round-now",
                                                              "nr-next-offer-round") if i in recs)
-    assert "Before Thursday's offer rounds" in said["16:00"]
-    assert "offer round 1" in said["09:30"] and "Before Thursday" not in said["09:30"]
+    assert "Offers come on Thursday" in said["16:00"]
+    assert "offer round 1" in said["09:30"] and "Offers come on Thursday" not in said["09:30"]
     assert "offer round 2" in said["11:30"] and "12:00 ET" in said["11:30"]
     assert "offer round 4" in said["18:30"] and "20:00 ET" in said["18:30"]
     assert said["20:30"] == ""  # the rounds are over; SOAP ends at 21:00

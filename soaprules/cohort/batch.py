@@ -67,6 +67,7 @@ class Task:
 class Summary:
     total: int = 0
     skipped: int = 0  # already in the output from an earlier run
+    skipped_errors: int = 0  # of those, error records: the finished file holds them as surely
     ok: int = 0
     errors: int = 0
     dropped_torn_line: bool = False
@@ -513,6 +514,8 @@ def _run(input_path, out: Path, packs, jobs: int, progress_to, program, lock: Lo
     rest = todo[kept:]
     pending = [t for t in rest if t.source not in found.records]
     summary.skipped = len(todo) - len(pending)
+    summary.skipped_errors = sum(json.loads(found.records[t.source]).get("status") == "error"
+                                 for t in todo if t.source in found.records)
     from soaprules.cohort.progress import Bar  # the display, with rate and ETA: soaprules/progress.py
     progress = Bar(len(pending), progress_to)
     appender = _Appender(out)
@@ -565,7 +568,8 @@ def _parallel(pending: list[Task], packs, jobs: int, pinned, pool=None) -> Itera
 def report(summary: Summary, out: Path, stream: TextIO | None = None) -> None:
     parts = [f"{summary.ok} results", f"{summary.errors} error records"]
     if summary.skipped:
-        parts.append(f"{summary.skipped} already done")
+        parts.append(f"{summary.skipped} already done" + (f" ({summary.skipped_errors} of them error records)"
+                                                          if summary.skipped_errors else ""))
     if summary.dropped_torn_line:
         parts.append("dropped a torn last line")
     (stream or sys.stderr).write(f"batch: {', '.join(parts)} -> {out}\n")

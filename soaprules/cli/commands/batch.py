@@ -25,7 +25,8 @@ def register(main) -> None:
         """Evaluate every profile of INPUT (a directory or a .jsonl file), one record per line.
 
         A bad profile becomes an error record naming its file and field, and the batch
-        goes on. After a crash or Ctrl-C, run the same command again to finish."""
+        goes on; it then exits 1 once every record is written. After a crash or Ctrl-C,
+        run the same command again to finish."""
         from soaprules.cohort import batch as batching
         from soaprules.cli.output import fail
         from soaprules.errors import SoapError
@@ -39,3 +40,5 @@ def register(main) -> None:
                              "Run the same command again to finish.\n")
             raise SystemExit(ExitCode.INTERRUPTED)
         batching.report(summary, out)
+        if summary.errors or summary.skipped_errors:  # every record is written; the exit code tells a script that some input was bad
+            raise SystemExit(ExitCode.INVALID)

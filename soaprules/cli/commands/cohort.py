@@ -32,7 +32,8 @@ def register(main) -> None:
 
         The input is a directory of profiles, a .jsonl file of profiles, or the results
         file of `soaprules batch` (then nothing is evaluated again). With --reports DIR,
-        DIR/index.html is the board with every row linked to the student's own report."""
+        DIR/index.html is the board with every row linked to the student's own report.
+        A profile that could not be read is listed on the board, and the exit code is 1."""
         from soaprules.cohort import board as triage
         from soaprules.cohort.folder import write_folder
         from soaprules.cli.output import fail, emit
@@ -52,6 +53,9 @@ def register(main) -> None:
             except SoapError as exc:
                 fail(exc)
         emit(triage.render(b, fmt), output)
+        if any(r.get("status") == "error" for r in records):  # the board lists them; a script learns it here
+            from soaprules.errors import ExitCode
+            raise SystemExit(ExitCode.INVALID)
 
 
 def _records(input_path: Path, packs, jobs: int):

@@ -292,8 +292,8 @@ def _warnings(run: Evaluation) -> list[dict]:
     for path, what in contradictions(run.program.book.calendar, run.program.book.calendar_rule, status.get("now"),
                                      run.data.get("soap_week"), status):
         out.append({"code": "profile_contradicts_calendar", "path": path,
-                    "text": f"Your profile ({path}) {what}. The advice below takes the record as given; "
-                            "correct it, since advice about offers and contacts rests on it."})
+                    "text": f"Your profile ({path}) {what}. Advice about offers and contacts reads this record, "
+                            "so it may be wrong, or left out, until the record is corrected."})
     changed = _calendar_change(run.program.book, line)
     if changed is not None:  # dates that decide when contact is barred, from a pack other than NRMP's
         out.append({"code": "calendar_from_overlay", "year": line["year"], "pack": changed.pack,

@@ -6,7 +6,7 @@ Shape (DESIGN.md: one flat profile fact overflows the engine's alpha-node limit)
 - a root fact `t: profile` holding the sizes of top-level lists;
 - for a list field, `<field>#` holds its length, so "contains nothing" is decidable;
 - one `agg` fact with every declared count (an interval: `<name>_lo`, `<name>_hi`), one
-  `timeline` fact when `status.now` is known;
+  `timeline` fact (valueless when `status.now` is not known);
 - one `decisions` fact per stratum with the decisions final so far (a decision not there
   is absent for good), and one `derived` fact per derived value; a derived name no later
   rule can write and none did gets a valueless `derived` fact, so `missing` can match.
@@ -137,5 +137,9 @@ def aggregates_fact(intervals: dict) -> dict:
     return fact
 
 
-def timeline_fact(segment: str, hours_to: dict) -> dict:
+def timeline_fact(segment: str | None = None, hours_to: dict | None = None) -> dict:
+    """The clock's fact; without a clock (no status.now, or no calendar for it) a valueless
+    one, so a `missing` test on a timeline field can match, as the reference evaluator reads it."""
+    if segment is None:
+        return {"t": "timeline", "id": "timeline"}
     return {"t": "timeline", "id": "timeline", "segment": segment, "hours_to": hours_to}

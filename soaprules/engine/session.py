@@ -204,8 +204,8 @@ def initial_facts(program: Program, profile: Profile) -> tuple[dict, World, list
         intervals = generated(data) if generated else \
             {name: count_interval(node, data) for name, node in program.aggregates.values()}
         facts.append(F.aggregates_fact({name: i for name, i in intervals.items() if i is not None}))
-    if world.timeline:
-        facts.append(F.timeline_fact(world.timeline["segment"], world.timeline["hours_to"]))
+    facts.append(F.timeline_fact(world.timeline["segment"], world.timeline["hours_to"]) if world.timeline
+                 else F.timeline_fact())
     facts += [F.absent_fact(name) for name in program.unwritten]
     return data, world, facts, reading
 

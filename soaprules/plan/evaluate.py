@@ -119,8 +119,8 @@ def match_engine(plan: PlanProgram, ctx: Context, records: list[dict]) -> dict[s
     if plan.aggregates:
         intervals = {name: count_interval(node, ctx.data) for name, node in plan.aggregates.values()}
         facts.append(F.aggregates_fact({n: i for n, i in intervals.items() if i is not None}))
-    if ctx.timeline:
-        facts.append(F.timeline_fact(ctx.timeline["segment"], ctx.timeline["hours_to"]))
+    facts.append(F.timeline_fact(ctx.timeline["segment"], ctx.timeline["hours_to"]) if ctx.timeline
+                 else F.timeline_fact())
     facts.append(F.decisions_fact(ctx.decisions))
     facts += [{"t": PROGRAM, "id": f"program:{r['code']}", **r} for r in records]
     by_type: dict = {}

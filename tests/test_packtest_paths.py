@@ -145,3 +145,13 @@ def test_the_shipped_pack_tests_still_read_their_profiles(runner):
     result = runner.invoke(main, ["test", str(DEFAULT_RULES_DIR), str(OVERLAY)])
     assert result.exit_code == 0, result.output[-2000:]
     assert "outside the pack's folder" not in result.output
+
+
+def test_a_yml_test_file_beside_the_pack_is_run_as_a_yaml_one_is(school, runner):
+    """Packs are read in both spellings; their tests are too, or a .yml file's cases would
+    never run and the summary would not say so."""
+    overlay = school / "overlay"
+    path = write_cases(overlay / "tests" / "more.yml", [("spelt yml", f"profiles/{QUIET_STAR}")])
+    path.write_text(path.read_text().replace("covers: [core]", "covers: [northfield]"))
+    result = runner.invoke(main, ["test", str(DEFAULT_RULES_DIR), str(overlay / "northfield.yaml")])
+    assert "spelt yml" in result.output, result.output

@@ -43,7 +43,7 @@ from soaprules.lang import analysis
 from soaprules.errors import Diagnostic, InputFileError, PackTestError, SoapError
 from soaprules.profile import paths
 from soaprules.files import read_bytes
-from soaprules.packs.load import LoadedRule, RuleBook, pack_files
+from soaprules.packs.load import PACK_SUFFIXES, LoadedRule, RuleBook, pack_files
 from soaprules.profile.model import Profile
 from soaprules.profile.load import validate_profile
 from soaprules.lang.evaluate import World, evaluate
@@ -455,11 +455,17 @@ def suites(packs: list[Path], extra_tests: list[Path] = ()) -> list[Suite]:
         if prev is not None:
             names = None if prev[1] is None or names is None else prev[1] | names
         found[folder] = [index, names]
-    out = [Suite(packs[: index + 1], sorted(folder.glob("*.yaml")), names)
+    out = [Suite(packs[: index + 1], _test_files(folder), names)
            for folder, (index, names) in sorted(found.items(), key=lambda kv: kv[1][0])]
     if extra_tests:
         out.append(Suite(list(packs), list(extra_tests), None))
     return out
+
+
+def _test_files(folder: Path) -> list[Path]:
+    """The *.yaml and *.yml files of a tests/ folder, as packs are found: a .yml test file
+    skipped would have its cases never run, and say nothing."""
+    return sorted(p for p in folder.iterdir() if p.name.lower().endswith(PACK_SUFFIXES) and p.is_file())
 
 
 def _pack_name(path: Path) -> str | None:

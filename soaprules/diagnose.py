@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from soaprules.errors import Diagnostic
 from soaprules.source import Document, format_path
-from soaprules.suggest import closest
+from soaprules.suggest import closest, one_of
 
 
 def unwrap_optional(annotation):
@@ -94,11 +94,11 @@ def to_diagnostic(doc: Document, err: dict, root: type[BaseModel], **extra) -> D
         names = _field_names(model) if model else []
         key = _key_as_written(doc, loc)
         return say(loc, f"unknown field '{key}'", at_key=True, path_text=format_path(loc[:-1] + (key,)),
-                   expected="one of " + ", ".join(names), suggestion=closest(loc[-1], names))
+                   expected=one_of(names), suggestion=closest(loc[-1], names))
     if kind == "literal_error":
         allowed = _literal_values(ctx.get("expected", ""))
         return say(loc, f"{as_written(value)} is not an allowed value of {field}",
-                   expected="one of " + ", ".join(allowed), suggestion=closest(value, allowed))
+                   expected=one_of(allowed), suggestion=closest(value, allowed))
     if kind == "missing":
         return say(loc[:-1], f"required field '{field}' is missing", path_text=field,
                    expected="schema: soaprules/profile@1" if loc == ("schema",) else None)

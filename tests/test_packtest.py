@@ -299,3 +299,19 @@ def test_file_argument_runs_only_the_tests_that_cover_it(tmp_path):
     assert suite.only == {"core"}
     outcome = run([DEFAULT_RULES_DIR / "core.yaml", DEFAULT_RULES_DIR / "nrmp.yaml"])
     assert {p for p, _ in outcome.coverage.rules} == {"core", "nrmp"} and outcome.failed == []
+
+
+def test_a_decision_asked_of_packs_that_declare_none_says_there_is_none(tmp_path, runner):
+    """`expected:` never ends in an empty "one of": a pack set with no decisions says so."""
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tiny.yaml").write_text(
+        "pack: soaprules/pack@1\nname: tiny\nversion: 1.0.0\ndescription: no decisions at all\nrules:\n"
+        "  - id: t\n    title: t\n    when: {status.phase: soap}\n    then: {derive: {x: a}}\n"
+        "    cites: [RS-04]\n    sources: [{seed: nrmp, quote: \"q q q\"}]\n")
+    (tmp_path / "tests" / "tiny.yaml").write_text(
+        "tests: soaprules/pack-tests@1\ncovers: [tiny]\ncases:\n"
+        "  - name: asks for a decision\n    profile: {status: {phase: soap}}\n    decisions: {rescue_tier: 1}\n")
+    result = runner.invoke(main, ["test", str(tmp_path)])
+    assert result.exit_code == 1 and "no decision 'rescue_tier'" in result.output, result.output
+    assert "there is none to choose from" in result.output
+    assert not any(line.rstrip().endswith("expected: one of") for line in result.output.splitlines())

@@ -48,7 +48,7 @@ from soaprules.profile.model import Profile
 from soaprules.profile.load import validate_profile
 from soaprules.lang.evaluate import World, evaluate
 from soaprules.source import MAX_BYTES, Document, decode, load_document, parse_text
-from soaprules.suggest import closest
+from soaprules.suggest import closest, one_of
 from soaprules.diagnose import as_written, by_position, kind_of, to_diagnostics
 
 TESTS_SCHEMA = "soaprules/pack-tests@1"
@@ -231,7 +231,7 @@ def check_against(tests: LoadedTests, book: RuleBook) -> list[Diagnostic]:
     for k, name in enumerate(tests.covers):
         if name not in packs:
             errors.append(doc.diagnostic(("covers", k), f"pack '{name}' is not loaded", suggestion=closest(name, packs),
-                                         expected="one of " + ", ".join(packs)))
+                                         expected=one_of(packs)))
     rule_ids = [r.id for r in book.rules]
     rec_ids = [r.recommendation_id for r in book.rules if r.recommendation_id]
     disabled = list(book.overlay.disabled) if book.overlay else []
@@ -250,13 +250,13 @@ def check_against(tests: LoadedTests, book: RuleBook) -> list[Diagnostic]:
             if decl is None:
                 errors.append(doc.diagnostic(at + ("decisions", name), f"no decision '{name}'", at_key=True,
                                              suggestion=closest(name, book.decisions),
-                                             expected="one of " + ", ".join(book.decisions)))
+                                             expected=one_of(book.decisions)))
                 continue
             value = expect.value if isinstance(expect, DecisionExpect) else expect
             if value not in decl.values or type(value) is not type(decl.values[0]):
                 errors.append(doc.diagnostic(at + ("decisions", name),
                                              f"{as_written(value)} is not a value of decision {name}",
-                                             expected="one of " + ", ".join(map(as_written, decl.values)),
+                                             expected=one_of(map(as_written, decl.values)),
                                              suggestion=closest(value, decl.values)))
             if isinstance(expect, DecisionExpect) and expect.rule and expect.rule not in rule_ids:
                 errors.append(doc.diagnostic(at + ("decisions", name, "rule"), f"no rule '{expect.rule}'",

@@ -21,7 +21,7 @@ from soaprules.packs.load import load_catalog
 from soaprules.lang.evaluate import Evidence, apply, evaluate, missing_inputs
 from soaprules.engine.session import Evaluation, Firing
 from soaprules.profile import paths
-from soaprules.suggest import closest
+from soaprules.suggest import closest, one_of
 from soaprules.explain.whynot import Reader, beats, proposes, rule_check, test_words
 
 TARGET_HINT = "TARGET is a recommendation id, a decision name, a rule id, or decision=value such as rescue_tier=1"
@@ -49,12 +49,12 @@ def parse_decision_value(text: str, book) -> tuple[str, object]:
     name, _, raw = (part.strip() for part in text.partition("="))
     decl = book.decisions.get(name)
     if decl is None:
-        raise UsageError(Diagnostic(f"unknown decision '{name}'", expected="one of " + ", ".join(book.decisions),
+        raise UsageError(Diagnostic(f"unknown decision '{name}'", expected=one_of(book.decisions),
                                     suggestion=closest(name, book.decisions)))
     value = next((v for v in decl.values if str(v).lower() == raw.lower()), None)
     if value is None:
         raise UsageError(Diagnostic(f"'{raw}' is not a value of {name}",
-                                    expected="one of " + ", ".join(map(str, decl.values)),
+                                    expected=one_of(map(str, decl.values)),
                                     suggestion=closest(raw, decl.values)))
     return name, value
 

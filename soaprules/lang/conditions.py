@@ -16,7 +16,7 @@ from typing import Union
 
 from soaprules.profile.fields import FieldSpec, item_fields, profile_fields
 from soaprules.source import Document, PathKey
-from soaprules.suggest import closest
+from soaprules.suggest import closest, one_of
 from soaprules.diagnose import as_written
 
 OR_UNKNOWN = "or_unknown"  # beside the operators: the test also holds when the value is unknown
@@ -202,7 +202,7 @@ def _list_path(raw: dict, key: str, at: PathKey, ctx: Context) -> str | None:
     spec = fields.get(path) if isinstance(path, str) else None
     if spec is None or spec.kind not in ("items", "enum_list"):
         lists = [p for p, s in fields.items() if s.kind in ("items", "enum_list")]
-        ctx.error(at + (key,), f"'{path}' is not a list in the profile", expected="one of " + ", ".join(lists),
+        ctx.error(at + (key,), f"'{path}' is not a list in the profile", expected=one_of(lists),
                   suggestion=closest(path, lists))
         return None
     if spec.kind == "enum_list" and ("where" in raw or key == "some"):
@@ -258,7 +258,7 @@ def _count(raw: dict, at: PathKey, ctx: Context):
             return None
     ops = [op for op in COUNT_OPS if op in raw]
     if not ops:
-        ctx.error(at, "count needs a comparison", expected="one of " + ", ".join(COUNT_OPS), hint="e.g. gte: 2")
+        ctx.error(at, "count needs a comparison", expected=one_of(COUNT_OPS), hint="e.g. gte: 2")
         return None
     counts = []
     for op in ops:
@@ -276,7 +276,7 @@ def _resolve_param(value, at: PathKey, ctx: Context):
     if isinstance(value, str) and value.startswith("$"):
         name = value[1:]
         if name not in ctx.params:
-            ctx.error(at, f"unknown parameter '{value}'", expected="one of " + ", ".join("$" + p for p in ctx.params),
+            ctx.error(at, f"unknown parameter '{value}'", expected=one_of("$" + p for p in ctx.params),
                       suggestion=("$" + s) if (s := closest(name, ctx.params)) else None)
             return None, name
         return ctx.params[name], name
@@ -288,7 +288,7 @@ def _spec_for(key: str, at: PathKey, ctx: Context, items_of: str | None) -> tupl
         fields = item_fields(items_of)
         if key in fields:
             return Ref("item", key, items_of), fields[key]
-        ctx.error(at, f"'{key}' is not a field of {items_of} entries", at_key=True, expected="one of " + ", ".join(fields),
+        ctx.error(at, f"'{key}' is not a field of {items_of} entries", at_key=True, expected=one_of(fields),
                   suggestion=closest(key, fields))
         return None
     scope, _, name = key.partition(".")
@@ -313,7 +313,7 @@ def _scoped_spec(scope: str, name: str, at: PathKey, ctx: Context):
         return Ref("derived", name), FieldSpec(f"derived.{name}", "any")
     if scope == "decision":
         if name not in ctx.decisions:
-            ctx.error(at, f"unknown decision '{name}'", expected="one of " + ", ".join(ctx.decisions),
+            ctx.error(at, f"unknown decision '{name}'", expected=one_of(ctx.decisions),
                       suggestion=closest(name, ctx.decisions))
             return None
         return Ref("decision", name), FieldSpec(f"decision.{name}", "enum", tuple(ctx.decisions[name].values))
@@ -324,7 +324,7 @@ def _scoped_spec(scope: str, name: str, at: PathKey, ctx: Context):
     if name.startswith("hours_to.") and hours in ctx.milestones:
         return Ref("timeline", name), FieldSpec(f"timeline.{name}", "int")
     known = ["segment"] + [f"hours_to.{m}" for m in ctx.milestones]
-    ctx.error(at, f"unknown timeline field '{name}'", expected="one of " + ", ".join(known),
+    ctx.error(at, f"unknown timeline field '{name}'", expected=one_of(known),
               suggestion=closest(name, known))
     return None
 
@@ -355,7 +355,7 @@ def _tests(key, value, at: PathKey, ctx: Context, items_of) -> list | None:
             return None
         out.append(test)
     if not out:
-        ctx.error(at, f"no operator given for '{key}'", expected="one of " + ", ".join(OPS))
+        ctx.error(at, f"no operator given for '{key}'", expected=one_of(OPS))
         return None
     if or_unknown:  # "holds, or the value is not known": the branch deans wrote by hand, said once
         if any(t.op in ("exists", "missing") for t in out):
@@ -372,7 +372,7 @@ def _test(ref: Ref, spec: FieldSpec, op, operand, at: PathKey, ctx: Context) -> 
     if op not in allowed:
         hint = None if op in OPS else f"operators are {', '.join(OPS)}"
         ctx.error(at, f"operator '{op}' does not apply to {ref.display} ({spec.short_type()})", at_key=True,
-                  expected="one of " + ", ".join(allowed), suggestion=closest(op, allowed), hint=hint)
+                  expected=one_of(allowed), suggestion=closest(op, allowed), hint=hint)
         return None
     operand, param = _resolve_param(operand, at, ctx)
     if param is not None and operand is None:

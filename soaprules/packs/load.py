@@ -23,7 +23,7 @@ from soaprules.packs.model import Decision, Pack, Recommend, Rule, Then
 from soaprules.profile.fields import profile_fields
 from soaprules.packs.cache import load_document  # packs and catalog: parsed once per content
 from soaprules.source import Document
-from soaprules.suggest import closest
+from soaprules.suggest import closest, one_of
 from soaprules.lang import templates
 from soaprules.lang.templates import PLACEHOLDER, every_alias, placeholders
 from soaprules.diagnose import as_written, by_position, kind_of, to_diagnostics
@@ -320,14 +320,14 @@ def _check_decision_words(shaped, errors: list) -> None:
                     errors.append(doc.diagnostic(("decisions", name, "says", value), f"decision {name} has no "
                                                  f"value {as_written(value)}",
                                                  suggestion=closest(value, decision.values),
-                                                 expected="one of " + ", ".join(map(str, decision.values))))
+                                                 expected=one_of(map(str, decision.values))))
             if decision.board is not None:
                 _check_board(name, decision, doc, errors)
 
 
 def _check_board(name: str, decision, doc, errors: list) -> None:
     at = ("decisions", name, "board")
-    expected = "one of " + ", ".join(map(str, decision.values))
+    expected = one_of(map(str, decision.values))
     for part in ("names", "share"):
         for value in getattr(decision.board, part):
             if value not in decision.values:
@@ -388,14 +388,14 @@ def _check_clock(calendar: dict, rule, clock, errors: list) -> tuple:
             if name not in (names or ()):
                 errors.append(doc.diagnostic(("clock", "phase_from", name), f"'{name}' is not a calendar milestone",
                                              at_key=True, suggestion=closest(name, names or ()),
-                                             expected="one of " + ", ".join(names or ())))
+                                             expected=one_of(names or ())))
         used = [("phase_from", k, v) for k, v in value.phase_from.items()] + \
                [("agrees", k, p) for k, ps in value.agrees.items() for p in [k, *ps]] + \
                [("restrictive", i, p) for i, p in enumerate(value.restrictive)]
         for where, key, phase in used:
             if phase not in phases:
                 errors.append(doc.diagnostic(("clock", where, key), f"'{phase}' is not a phase",
-                                             expected="one of " + ", ".join(phases), suggestion=closest(phase, phases)))
+                                             expected=one_of(phases), suggestion=closest(phase, phases)))
     return names or ()
 
 
@@ -505,10 +505,10 @@ def _check_then(rule: Rule, at, ctx: cond.Context) -> None:
         decl = ctx.decisions.get(name)
         if decl is None:
             ctx.error(at + ("then", "decide", name), f"unknown decision '{name}'",
-                      expected="one of " + ", ".join(ctx.decisions), suggestion=closest(name, ctx.decisions))
+                      expected=one_of(ctx.decisions), suggestion=closest(name, ctx.decisions))
         elif value not in decl.values or type(value) is not type(decl.values[0]):
             ctx.error(at + ("then", "decide", name), f"{as_written(value)} is not a value of decision {name}",
-                      expected="one of " + ", ".join(map(str, decl.values)), suggestion=closest(value, decl.values))
+                      expected=one_of(map(str, decl.values)), suggestion=closest(value, decl.values))
     for name in then.derive:
         if not name.isidentifier():
             ctx.error(at + ("then", "derive", name), f"'{name}' is not a valid derived fact name",
@@ -553,7 +553,7 @@ def _check_citations(rule: Rule, at, ctx: cond.Context, catalog: dict, seeds: se
     for i, source in enumerate(rule.sources):
         if len(seeds) > 1 and source.seed not in seeds:
             ctx.error(at + ("sources", i, "seed"), f"'{source.seed}' is not a source article",
-                      expected="one of " + ", ".join(sorted(s for s in seeds if s)),
+                      expected=one_of(sorted(s for s in seeds if s)),
                       suggestion=closest(source.seed, [s for s in seeds if s]))
 
 

@@ -16,7 +16,7 @@ from soaprules.packs.load import CITE_PATTERN, DEFAULT_RULES_DIR, RuleBook, load
 from soaprules.packs.model import Decision, Source
 from soaprules.profile.fields import FieldSpec, item_fields, profile_fields
 from soaprules.source import Document, load_document
-from soaprules.suggest import closest
+from soaprules.suggest import closest, one_of
 from soaprules.lang.templates import placeholders
 from soaprules.diagnose import to_diagnostics
 from soaprules.plan.programs import BY_NAME, COLUMNS
@@ -203,7 +203,7 @@ def _regions(model: PlanPackModel, doc: Document, errors: list) -> dict:
     for region, states in model.regions.items():
         if region not in allowed:
             errors.append(doc.diagnostic(("regions", region), f"'{region}' is not a region of geography.regions",
-                                         at_key=True, expected="one of " + ", ".join(allowed),
+                                         at_key=True, expected=one_of(allowed),
                                          suggestion=closest(region, allowed)))
         for k, state in enumerate(states):
             if state in out:
@@ -222,7 +222,7 @@ def _check_joins(model: PlanPackModel, doc: Document, errors: list) -> None:
                                          expected="a new word, not a column name"))
         if join.field not in columns:
             errors.append(doc.diagnostic(at + ("field",), f"'{join.field}' is not a program column",
-                                         expected="one of " + ", ".join(columns), suggestion=closest(join.field, columns)))
+                                         expected=one_of(columns), suggestion=closest(join.field, columns)))
         for k, path in enumerate(join.profile):
             spec = _profile_spec(path)
             if spec is None or spec.kind not in ("enum", "enum_list", "str"):
@@ -245,7 +245,7 @@ def _check_sent(model: PlanPackModel, doc: Document, errors: list) -> None:
     for service, path in model.sent.items():
         if service not in SERVICES:
             errors.append(doc.diagnostic(("sent", service), f"'{service}' is not an application service", at_key=True,
-                                         expected="one of " + ", ".join(SERVICES), suggestion=closest(service, SERVICES)))
+                                         expected=one_of(SERVICES), suggestion=closest(service, SERVICES)))
         spec = profile_fields().get(path)
         if spec is None or spec.kind != "int":
             numbers = [p for p, s in profile_fields().items() if s.kind == "int"]
@@ -260,7 +260,7 @@ def _check_verdicts(model: PlanPackModel, doc: Document, params: dict, errors: l
                                      expected="[apply, consider, skip]"))
     if model.otherwise.verdict not in values:
         errors.append(doc.diagnostic(("otherwise", "verdict"), f"'{model.otherwise.verdict}' is not a verdict",
-                                     expected="one of " + ", ".join(map(str, values))))
+                                     expected=one_of(map(str, values))))
     for name in ("applications_per_service", "targeted_applications"):
         value = params.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:

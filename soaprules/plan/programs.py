@@ -17,7 +17,7 @@ from pathlib import Path
 from soaprules.errors import SOURCE_LINE, Diagnostic, InputFileError, Position
 from soaprules.profile.model import Specialty
 from soaprules.source import _CONTROL, parse_text, read_text
-from soaprules.suggest import closest
+from soaprules.suggest import closest, one_of
 
 FORMAT = "soaprules/programs@1"
 MAX_BYTES = 4 * 1024 * 1024  # the real list is a few thousand rows, well under 1 MB
@@ -167,7 +167,7 @@ def _check_header(names: list, file: str, position) -> None:
     for k, name in enumerate(names):
         if name not in BY_NAME:
             errors.append(Diagnostic(f"unknown column '{name}'", file=file, position=position(k), path=str(name),
-                                     expected="one of " + ", ".join(BY_NAME), suggestion=closest(name, BY_NAME)))
+                                     expected=one_of(BY_NAME), suggestion=closest(name, BY_NAME)))
         elif name in seen:
             errors.append(Diagnostic(f"column '{name}' appears twice", file=file, position=position(k), path=name))
         seen.add(name)
@@ -249,7 +249,7 @@ def _value(column: Column, raw: str, regions: dict):
     if raw in column.values:
         return (None if raw == "unknown" else raw), None  # unknown is no value: rules cannot guess
     folded = {_fold(v): v for v in column.values}  # "eras", "Internal Medicine": the same words
-    return None, (f"'{raw}' is not a {column.name.replace('_', ' ')}", "one of " + ", ".join(column.values),
+    return None, (f"'{raw}' is not a {column.name.replace('_', ' ')}", one_of(column.values),
                   folded.get(_fold(raw)) or closest(raw, column.values))
 
 

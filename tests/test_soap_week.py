@@ -171,8 +171,8 @@ def test_a_contacted_program_is_named_and_only_it_may_be_spoken_to(program):
     _, recs = _say(program, "2026-03-17T09:40:00-04:00", soap_week={"program_contacts": [
         {"program": "Lakeshore Family Medicine (P-2207)", "applied": True}]})
     item = recs["sw-reply-and-advocate"]
-    assert "Lakeshore Family Medicine (P-2207) contacted you" in item["text"]
-    assert "within the hour" in item["text"] and "only to it" in item["text"]
+    assert "Waiting for your reply: Lakeshore Family Medicine (P-2207)." in item["text"]
+    assert "within the hour" in item["text"] and "only to them" in item["text"]
     assert {"NR-03"} <= {c for b in item["bounds"] for c in b["cites"]}
 
 
@@ -279,3 +279,33 @@ def test_a_student_between_cycles_is_bound_while_a_later_soap_runs(program, stat
         if rec.get("contacts_program"):
             cited = {c for b in rec["bounds"] for c in b["cites"]}
             assert cited & NRMP_BOUNDS, f"{rec['id']} has program contact in SOAP week without the bound ({status})"
+
+
+@st.composite
+def contacts_on_wednesday(draw):
+    """Programs the student applied to that contacted them, some answered and some not, on
+    Wednesday of some year's Match Week (after programs may call, before the offers)."""
+    year = draw(st.integers(2024, 2030))
+    times = dict((n, w) for n, w, _ in derived_cycle(_rule(), year).milestones)
+    now = times["wednesday"] + timedelta(hours=draw(st.integers(8, 20)))
+    names = draw(st.lists(st.integers(1000, 9999), min_size=1, max_size=4, unique=True))
+    replied = draw(st.lists(st.booleans(), min_size=len(names), max_size=len(names)))
+    contacts = [{"program": f"Program P-{n}", "applied": True, "replied": r,
+                 "at": (times["programs_review"] + timedelta(hours=1)).isoformat()} for n, r in zip(names, replied)]
+    return now, contacts
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=contacts_on_wednesday())
+def test_every_program_that_contacted_the_student_is_named(program, case):
+    """NR-03 opens contact program by program: an item that named only the first program
+    would leave the others unanswered, or leave the advocate unsure which ones are open."""
+    from soaprules.advice import build
+    from soaprules.engine.session import evaluate_profile
+    now, contacts = case
+    profile = _profile(status={"phase": "soap", "now": now.isoformat(), "soap_eligible": True,
+                               "match_result": "unmatched"}, soap_week={"program_contacts": contacts})
+    advice = build(evaluate_profile(program, profile))
+    texts = _texts(advice)
+    for contact in contacts:
+        assert contact["program"] in texts, (contact, [r["id"] for r in advice["recommendations"]])

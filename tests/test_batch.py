@@ -104,6 +104,31 @@ def test_ctrl_c_keeps_whole_lines_and_the_rerun_finishes(small, tmp_path, runner
     assert out.read_bytes() == full.read_bytes()
 
 
+def test_sigterm_keeps_whole_lines_says_so_and_the_rerun_finishes(small, tmp_path, runner, monkeypatch):
+    """A `kill` (a scheduler's time limit, a closing session) unwinds as Ctrl-C does: whole
+    records, a line saying to run again, the shell's 143; it used to end with no word."""
+    import signal
+    full, out = tmp_path / "full.jsonl", tmp_path / "r.jsonl"
+    batch.run(small, full)
+    real, seen = batch.record, []
+
+    def killed(task, packs):
+        if len(seen) == 3:
+            os.kill(os.getpid(), signal.SIGTERM)
+        seen.append(task)
+        return real(task, packs)
+
+    before = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(batch, "record", killed)
+    result = runner.invoke(main, ["batch", str(small), "--out", str(out)])
+    assert result.exit_code == 143 and "terminated" in result.output and "Run the same command again" in result.output
+    assert signal.getsignal(signal.SIGTERM) is before  # put back for whatever runs next
+    assert 3 <= len(_records(out)) < 6
+    monkeypatch.setattr(batch, "record", real)
+    assert runner.invoke(main, ["batch", str(small), "--out", str(out)]).exit_code == 1
+    assert out.read_bytes() == full.read_bytes()
+
+
 def test_jobs_write_the_same_bytes_as_one_job(small, tmp_path):
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
     batch.run(small, one, jobs=1)

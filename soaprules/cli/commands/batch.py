@@ -2,12 +2,24 @@
 survive a crash (see soaprules/batch.py for the record format and the guarantees)."""
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
 import click
 
 from soaprules.errors import ExitCode
+
+
+TERMINATED = 128 + signal.SIGTERM  # the shell's code for a process ended by SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, unwound as a Ctrl-C is: the records written stay whole, and the run says so."""
+
+
+def _terminated(signum, frame) -> None:
+    raise Terminated
 
 
 def register(main) -> None:
@@ -31,14 +43,18 @@ def register(main) -> None:
         from soaprules.cli.output import fail
         from soaprules.errors import SoapError
 
+        previous = signal.signal(signal.SIGTERM, _terminated)  # `kill`, a job scheduler, a closing session
         try:
             summary = batching.run(input_path, out, list(packs) or None, jobs, progress_to=sys.stderr)
         except SoapError as exc:
             fail(exc)
-        except KeyboardInterrupt:
-            sys.stderr.write(f"\nbatch: interrupted; every record written to {out} is whole. "
+        except KeyboardInterrupt as stop:
+            how = "terminated" if isinstance(stop, Terminated) else "interrupted"
+            sys.stderr.write(f"\nbatch: {how}; every record written to {out} is whole. "
                              "Run the same command again to finish.\n")
-            raise SystemExit(ExitCode.INTERRUPTED)
+            raise SystemExit(TERMINATED if isinstance(stop, Terminated) else ExitCode.INTERRUPTED) from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
         batching.report(summary, out)
         if summary.errors or summary.skipped_errors:  # every record is written; the exit code tells a script that some input was bad
             raise SystemExit(ExitCode.INVALID)

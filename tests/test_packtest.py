@@ -315,3 +315,110 @@ def test_a_decision_asked_of_packs_that_declare_none_says_there_is_none(tmp_path
     assert result.exit_code == 1 and "no decision 'rescue_tier'" in result.output, result.output
     assert "there is none to choose from" in result.output
     assert not any(line.rstrip().endswith("expected: one of") for line in result.output.splitlines())
+
+
+# ---- silent, priority, order: what must not fire, at what priority, in what order ------------
+
+def _quiet_star_report():
+    from soaprules.advice import build
+    from soaprules.engine.session import evaluate_profile
+    from soaprules.pipeline import program_for
+    from soaprules.profile.load import load_profile
+
+    program = program_for([str(DEFAULT_RULES_DIR)])
+    run_ = evaluate_profile(program, load_profile(FIXTURES / "rs20-quiet-star.yaml")[0])
+    fired = {f.rule.id for f in run_.firings}
+    quiet = next(r.id for r in program.book.rules if r.id not in fired)
+    return build(run_)["recommendations"], sorted(fired), quiet
+
+
+def test_silent_priority_and_order_pass_when_the_report_agrees_and_fail_with_what_it_gave(tmp_path, runner):
+    recs, fired, quiet = _quiet_star_report()
+    first, last = recs[0], recs[-1]
+    other = next(p for p in ("critical", "high", "medium", "low") if p != first["priority"])
+    path = write_tests(tmp_path, f"""\
+        tests: soaprules/pack-tests@1
+        covers: [core]
+        cases:
+          - name: as the report gives it
+            profile: FIXTURES/rs20-quiet-star.yaml
+            silent: [{quiet}]
+            priority: {{{first['id']}: {first['priority']}}}
+            order: [{first['id']}, {last['id']}]
+          - name: the other way round
+            profile: FIXTURES/rs20-quiet-star.yaml
+            silent: [{fired[0]}]
+            priority: {{{first['id']}: {other}}}
+            order: [{last['id']}, {first['id']}]
+        """)
+    right, wrong = [r for r in run([DEFAULT_RULES_DIR], [path]).results if r.case.file == str(path)]
+    assert right.passed, right.failures
+    assert [(f.what, f.expected) for f in wrong.failures] == [
+        (f"rule {fired[0]}", "does not fire"),
+        (f"recommendation {first['id']}", f"given at priority {other}"),
+        (f"recommendation {first['id']}", f"after {last['id']}")]
+    assert wrong.failures[0].detail and all(line.startswith(f"rule {fired[0]}: ") for line in wrong.failures[0].detail)
+    assert wrong.failures[1].actual.startswith(f"given at priority {first['priority']} by rule ")
+    assert f"item 1 of the report, before it (item {len(recs)})" == wrong.failures[2].actual
+    result = runner.invoke(main, ["test", str(DEFAULT_RULES_DIR), "--tests", str(path)])
+    assert result.exit_code == 1 and "expected: does not fire" in result.output and "Traceback" not in result.output
+
+
+def test_order_names_a_recommendation_not_given(tmp_path):
+    recs, _, _ = _quiet_star_report()
+    given = {r["id"] for r in recs}
+    from soaprules.packs.load import load_rulebook as _book
+    absent = next(r.recommendation_id for r in _book([DEFAULT_RULES_DIR]).rules
+                  if r.recommendation_id and r.recommendation_id not in given)
+    path = write_tests(tmp_path, f"""\
+        tests: soaprules/pack-tests@1
+        covers: [core]
+        cases:
+          - name: one missing
+            profile: FIXTURES/rs20-quiet-star.yaml
+            order: [{recs[0]['id']}, {absent}]
+        """)
+    (result,) = [r for r in run([DEFAULT_RULES_DIR], [path]).results if r.case.file == str(path)]
+    assert [(f.what, f.expected, f.actual) for f in result.failures] == [
+        (f"recommendation {absent}", f"given, after {recs[0]['id']}", "not given")]
+
+
+@pytest.mark.parametrize("case,needle,message,suggestion", [
+    ("silent: [tier-3-dishonsty]", "tier-3-dishonsty", "no rule 'tier-3-dishonsty'", "tier-3-dishonesty"),
+    ("priority: {nr-soap-capp: high}", "nr-soap-capp", "no rule gives recommendation 'nr-soap-capp'", "nr-soap-cap"),
+    ("order: [nr-soap-capp]", "nr-soap-capp", "no rule gives recommendation 'nr-soap-capp'", "nr-soap-cap"),
+    ("{fires: [tier-3-dishonesty], silent: [tier-3-dishonesty]}", "silent", "in both fires and silent", None),
+    ("{order: [nr-soap-cap, nr-soap-cap]}", "order", "listed twice in order", None),
+])
+def test_bad_silent_priority_order_are_positioned_errors(tmp_path, case, needle, message, suggestion):
+    body = case if not case.startswith("{") else "\n            ".join(
+        f"{k.strip()}: {v.strip()}" for k, v in (part.split(":", 1) for part in
+                                               case.strip("{}").replace("], ", "]|").split("|")))
+    path = write_tests(tmp_path, f"""\
+        tests: soaprules/pack-tests@1
+        covers: [core]
+        cases:
+          - name: one
+            profile: FIXTURES/rs20-quiet-star.yaml
+            {body}
+        """)
+    with pytest.raises(PackTestError) as info:
+        run([DEFAULT_RULES_DIR], [path])
+    (diag,) = info.value.diagnostics
+    assert message in diag.message and diag.suggestion == suggestion
+    assert diag.file == str(path) and diag.position.line == line_of(path, needle + ":" if case.startswith("{")
+                                                                     else needle)
+
+
+def test_a_priority_that_is_not_one_is_refused_with_the_four(tmp_path, runner):
+    path = write_tests(tmp_path, """\
+        tests: soaprules/pack-tests@1
+        covers: [core]
+        cases:
+          - name: one
+            profile: FIXTURES/rs20-quiet-star.yaml
+            priority: {nr-soap-cap: urgent}
+        """)
+    result = runner.invoke(main, ["test", str(DEFAULT_RULES_DIR), "--tests", str(path)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{path}:{line_of(path, 'urgent')}" in result.output and "critical" in result.output

@@ -15,6 +15,9 @@ loader refuse it loudly if pointed at one.
         recommends: [nr-programs-call-first]
         forbids: [nr-soap-cap]
         fires: [nr-03-soap-contact-bound]
+        silent: [tier-3-dishonesty]     # rules that must not fire
+        priority: {nr-programs-call-first: critical}
+        order: [nr-programs-call-first, rs-tier-1-this-week]   # given, in this order
 
 A profile file is read only from inside the pack's own folder (the one holding tests/;
 its parent too when that is a pack tree loaded in the same run: own_folder), and its
@@ -34,7 +37,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Optional, Union
+from typing import Any, Iterable, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -74,6 +77,15 @@ class Case(_Strict):
     recommends: list[str] = Field(default_factory=list, description="Recommendation ids that must be given.")
     forbids: list[str] = Field(default_factory=list, description="Recommendation ids that must not be given.")
     fires: list[str] = Field(default_factory=list, description="Rule ids that must fire.")
+    silent: list[str] = Field(default_factory=list, description="Rule ids that must not fire.")
+    priority: dict[str, Literal["critical", "high", "medium", "low"]] = Field(
+        default_factory=dict, description="Recommendation ids that must be given at this priority.")
+    order: list[str] = Field(default_factory=list, description="Recommendation ids that must be given, in this "
+                                                               "order in the report (others may come between).")
+
+    def checks(self) -> bool:
+        return any((self.decisions, self.absent, self.recommends, self.forbids, self.fires, self.silent,
+                    self.priority, self.order))
 
 
 class TestFile(_Strict):
@@ -238,9 +250,9 @@ def check_against(tests: LoadedTests, book: RuleBook) -> list[Diagnostic]:
     named: dict = {}
     for loaded in tests.cases:
         case, at = loaded.case, ("cases", loaded.index)
-        if not (case.decisions or case.absent or case.recommends or case.forbids or case.fires):
+        if not case.checks():
             errors.append(doc.diagnostic(at + ("name",), f"case '{case.name}' checks nothing, so it passes whatever "
-                                         "the packs do", expected="decisions, absent, recommends, forbids or fires"))
+                                         "the packs do", expected=f"one or more of {_CHECKS}"))
         if case.name in named:  # a report naming the case would not say which one failed
             errors.append(doc.diagnostic(at + ("name",), f"case name '{case.name}' is also the name of the case "
                                          f"on line {named[case.name]}", hint="give each case its own name"))
@@ -267,13 +279,27 @@ def check_against(tests: LoadedTests, book: RuleBook) -> list[Diagnostic]:
                                              suggestion=closest(name, book.decisions)))
         for key, known, what in (("recommends", rec_ids, "recommendation"), ("forbids", rec_ids + disabled,
                                                                              "recommendation"),
-                                 ("fires", rule_ids, "rule")):
-            for k, name in enumerate(getattr(case, key)):
+                                 ("fires", rule_ids, "rule"), ("silent", rule_ids, "rule"),
+                                 ("priority", rec_ids, "recommendation"), ("order", rec_ids, "recommendation")):
+            names = getattr(case, key)
+            for k, name in enumerate(names):
                 if name not in known:
-                    errors.append(doc.diagnostic(at + (key, k), f"no rule gives {what} '{name}'"
-                                                 if what == "recommendation" else f"no rule '{name}'",
+                    errors.append(doc.diagnostic(at + (key, name if isinstance(names, dict) else k),
+                                                 f"no rule gives {what} '{name}'" if what == "recommendation"
+                                                 else f"no rule '{name}'", at_key=isinstance(names, dict),
                                                  suggestion=closest(name, known)))
+        for key, other in (("fires", "silent"), ("recommends", "forbids"), ("order", "forbids"),
+                           ("priority", "forbids")):
+            for name in set(getattr(case, key)) & set(getattr(case, other)):  # no profile passes both
+                errors.append(doc.diagnostic(at + (other,), f"'{name}' is in both {key} and {other}, so the "
+                                             "case can never pass", hint="keep it in one of them"))
+        for name in {n for n in case.order if case.order.count(n) > 1}:
+            errors.append(doc.diagnostic(at + ("order",), f"'{name}' is listed twice in order",
+                                         hint="name each recommendation once"))
     return errors
+
+
+_CHECKS = "decisions, absent, recommends, forbids, fires, silent, priority or order"
 
 
 # ---- running ---------------------------------------------------------------------------
@@ -342,7 +368,38 @@ def _compare(case: Case, run, advice: dict) -> list[Failure]:
         if rule_id not in fired:
             rule = run.program.book.rule(rule_id)
             out.append(Failure(f"rule {rule_id}", "fires", "did not fire", _why_not(run, rule) if rule else []))
+    for rule_id in case.silent:
+        firing = run.fired(rule_id)
+        if firing is not None:
+            out.append(Failure(f"rule {rule_id}", "does not fire", "fired", _why(firing)))
+    for rec_id, level in case.priority.items():
+        got = given.get(rec_id)
+        if got is None or got["priority"] != level:
+            out.append(Failure(f"recommendation {rec_id}", f"given at priority {level}",
+                               "not given" if got is None else f"given at priority {got['priority']} "
+                                                               f"by rule {got['rule']}"))
+    out += _order(case.order, [r["id"] for r in advice["recommendations"]])
     return out
+
+
+def _order(wanted: list[str], shown: list[str]) -> list[Failure]:
+    """The first recommendation of `wanted` missing, or shown before one listed ahead of it."""
+    place = {rec_id: k for k, rec_id in enumerate(shown)}
+    for k, rec_id in enumerate(wanted):
+        if rec_id not in place:
+            return [Failure(f"recommendation {rec_id}", f"given, after {wanted[k - 1]}" if k else "given",
+                            "not given")]
+        if k and place[rec_id] < place[wanted[k - 1]]:
+            return [Failure(f"recommendation {rec_id}", f"after {wanted[k - 1]}",
+                            f"item {place[rec_id] + 1} of the report, before it (item {place[wanted[k - 1]] + 1})")]
+    return []
+
+
+def _why(firing) -> list[str]:
+    """The tests of a firing's condition that made it true."""
+    return [f"rule {firing.rule.id}: {e.path} {e.op}"
+            f"{'' if e.op in ('exists', 'missing') or e.expected is None else ' ' + as_written(e.expected)}"
+            f"{f' (${e.param})' if e.param else ''} is true: actual {as_written(e.actual)}" for e in firing.because]
 
 
 def _why_not(run, rule: LoadedRule) -> list[str]:

@@ -208,6 +208,22 @@ def test_explain_one_program(runner):
     assert all(r["tests"] for r in out["rules"] if not r["holds"])
 
 
+@pytest.mark.parametrize("profile", PROFILES, ids=lambda p: p.stem)
+def test_a_programs_explanation_is_json_for_every_profile(profile):
+    """Whatever a profile holds (a clock, `status.now`, lists), one program's explanation is
+    a JSON document whose tests show values as the advice does (a moment as ISO text)."""
+    from datetime import datetime
+    from soaprules.plan.explain import explain_program
+    from soaprules.plan.run import plan_files
+
+    run = plan_files(profile, SYNTHETIC)
+    doc = explain_program(run, run.verdicts[0].code)
+    again = json.loads(json.dumps(doc))  # raises on a value JSON has no type for
+    now = load_profile(profile)[0].status.now if load_profile(profile)[0].status else None
+    shown = [t["actual"] for r in again["rules"] for t in r["tests"] if t["path"] == "status.now"]
+    assert all(datetime.fromisoformat(v) == now for v in shown if v is not None)
+
+
 def test_applications_already_sent_count_against_the_cap():
     profile, _ = load_profile(FIXTURES / "profiles" / "visa-img-weak-school.yaml")
     data = profile.model_dump(by_alias=True, exclude_none=True)

@@ -3,6 +3,8 @@ verdict, and why the other plan rules did not hold (each test with its actual va
 from the reference evaluator's evidence."""
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from soaprules.errors import Diagnostic, UsageError
 from soaprules.lang.evaluate import evaluate
 from soaprules.suggest import closest
@@ -45,6 +47,10 @@ def _placed(run: PlanRun, code: str) -> str:
 
 
 def _plain(value):
+    """A value of the evidence as JSON holds it: a pair as a list, a moment (status.now) as
+    ISO text."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
     return list(value) if isinstance(value, tuple) else value
 
 

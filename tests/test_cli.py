@@ -22,6 +22,28 @@ def test_dash_reads_the_profile_from_stdin_and_matches_the_file(runner):
     assert from_stdin.stdout == from_file.stdout
 
 
+PROGRAMS = PROFILE.parents[2] / "fixtures" / "programs" / "synthetic.csv"
+
+
+@pytest.mark.parametrize("args", [
+    ["explain", "PROFILE", "rescue_tier"],
+    ["whatif", "PROFILE", "--set", "geography.open_to_any_region=true"],
+    ["plan", "PROFILE", "--programs", str(PROGRAMS)],
+    ["explain", "PROFILE", "--programs", str(PROGRAMS), "program=FIRST"],
+], ids=["explain", "whatif", "plan", "explain-program"])
+def test_every_command_that_reads_one_profile_takes_dash_for_stdin(runner, args):
+    if "program=FIRST" in args:  # a code of the list, whichever it holds first
+        code = PROGRAMS.read_text().splitlines()[1].split(",")[0]
+        args = [a.replace("FIRST", code) for a in args]
+    from_file = runner.invoke(main, [str(PROFILE) if a == "PROFILE" else a for a in args] + ["--format", "json"])
+    from_stdin = runner.invoke(main, ["-" if a == "PROFILE" else a for a in args] + ["--format", "json"],
+                               input=PROFILE.read_bytes())
+    assert from_file.exit_code == 0, from_file.output
+    assert from_stdin.exit_code == 0 and from_stdin.stdout == from_file.stdout, from_stdin.output
+    bad = runner.invoke(main, ["-" if a == "PROFILE" else a for a in args], input="applicant: {type: martian}\n")
+    assert bad.exit_code == 1 and "<stdin>" in bad.stderr and "Traceback" not in bad.output
+
+
 def test_dash_output_writes_stdout_and_no_file_named_dash(runner, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(main, ["advise", str(PROFILE), "-o", "-"])

@@ -11,7 +11,7 @@ FORMATS = ("text", "json")
 
 def register(main) -> None:
     @main.command("explain")
-    @click.argument("profile", type=click.Path(dir_okay=False, path_type=Path))
+    @click.argument("profile", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
     @click.argument("target")
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
                   help="text: an indented tree; json: soaprules/explanation@1.")
@@ -35,7 +35,7 @@ def register(main) -> None:
         from soaprules.errors import SoapError
         from soaprules.explain.why import explain, parse_target
         from soaprules.pipeline import program_for
-        from soaprules.profile.load import load_profile
+        from soaprules.cli.output import load_profile_arg
         from soaprules.render import json_out
         from soaprules.render import tree
         from soaprules.engine.session import evaluate_profile
@@ -46,7 +46,7 @@ def register(main) -> None:
         try:
             program = program_for(list(packs) or None)
             wanted = parse_target(target, program.book)
-            loaded, _ = load_profile(profile)
+            loaded, _ = load_profile_arg(profile)
             doc = explain(evaluate_profile(program, loaded), wanted)
         except SoapError as exc:
             fail(exc)
@@ -62,13 +62,15 @@ def _explain_program(profile, programs, target: str, fmt: str, packs: tuple, out
     from soaprules.cli.output import emit, fail
     from soaprules.errors import Diagnostic, SoapError, UsageError
     from soaprules.plan.explain import explain_program, text
-    from soaprules.plan.run import plan_files
+    from soaprules.cli.output import load_profile_arg
+    from soaprules.plan.run import plan_profile
 
     try:
         if programs is None or not target.startswith("program="):
             raise UsageError(Diagnostic("a program's verdict is explained with --programs LIST program=CODE",
                                         hint="e.g. soaprules explain profile.yaml --programs list.csv program=1234567C0"))
-        doc = explain_program(plan_files(profile, programs, packs or None), target.removeprefix("program="))
+        doc = explain_program(plan_profile(load_profile_arg(profile)[0], programs, packs or None),
+                              target.removeprefix("program="))
     except SoapError as exc:
         fail(exc)
     emit(text(doc) if fmt == "text" else json.dumps(doc, indent=2, ensure_ascii=False) + "\n", output)

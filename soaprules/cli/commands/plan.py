@@ -10,7 +10,7 @@ FORMATS = ("text", "markdown", "json", "csv", "html")
 
 def register(main) -> None:
     @main.command("plan")
-    @click.argument("profile", type=click.Path(dir_okay=False, path_type=Path))
+    @click.argument("profile", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
     @click.option("--programs", "programs", required=True, type=click.Path(dir_okay=False, path_type=Path),
                   help="Your copy of the List of Unfilled Programs (soaprules/programs@1 CSV or YAML).")
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
@@ -28,13 +28,13 @@ def register(main) -> None:
                      sets: tuple, output: Path | None) -> None:
         """Which programs of LIST to apply to in SOAP, ranked per application service, each
         with its reasons and citations; the skipped ones grouped by reason."""
-        from soaprules.cli.output import fail, emit
+        from soaprules.cli.output import emit, fail, load_profile_arg
         from soaprules.errors import SoapError
         from soaprules.plan.render import RENDER
-        from soaprules.plan.run import document, plan_files
+        from soaprules.plan.run import document, plan_profile
 
         try:
-            run = plan_files(profile, programs, packs or None, plan_pack)
+            run = plan_profile(load_profile_arg(profile)[0], programs, packs or None, plan_pack)
             doc = document(run)
             if sets:
                 from soaprules.plan.whatif import plan_whatif

@@ -13,7 +13,7 @@ FORMATS = ("text", "json")
 
 def register(main) -> None:
     @main.command("whatif")
-    @click.argument("profile", type=click.Path(dir_okay=False, path_type=Path))
+    @click.argument("profile", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
     @click.option("--target", "target", metavar="TARGET",
                   help="What to reach: decision=value (rescue_tier=1), a rule id or a recommendation id.")
     @click.option("--max-changes", type=click.IntRange(1, 4), default=3, show_default=True,
@@ -62,13 +62,13 @@ def _whatif(profile: Path, target: str | None, max_changes: int, sets: tuple, pa
     from soaprules.errors import Diagnostic, UsageError
     from soaprules.explain.why import parse_target
     from soaprules.pipeline import program_for
-    from soaprules.profile.load import load_profile
+    from soaprules.cli.output import load_profile_arg
 
     if bool(target) == bool(sets):
         raise UsageError(Diagnostic("give either --target or --set",
                                     hint="--target rescue_tier=1, or --set geography.open_to_any_region=true"))
     program = program_for(list(packs) or None)
-    loaded, _ = load_profile(profile)
+    loaded, _ = load_profile_arg(profile)
     if sets:
         data = loaded.model_dump(by_alias=True, exclude_none=True, mode="python")
         return whatif.manual(program, loaded, [whatif.parse_set(s, data, program.book.levers) for s in sets]), None

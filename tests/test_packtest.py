@@ -123,6 +123,12 @@ def test_failures_as_data(tmp_path):
     ("fires: [tier-3-dishonsty]", "tier-3-dishonsty", "no rule 'tier-3-dishonsty'", "tier-3-dishonesty"),
     ("absent: [sellabilty]", "sellabilty", "no decision 'sellabilty'", "sellability"),
     ("recomends: [nr-soap-cap]", "recomends", "unknown field 'recomends'", "recommends"),
+    ("silent: [tier-3-dishonsty]", "tier-3-dishonsty", "no rule 'tier-3-dishonsty'", "tier-3-dishonesty"),
+    ("priority: {nr-soap-capp: high}", "nr-soap-capp", "no rule gives recommendation 'nr-soap-capp'", "nr-soap-cap"),
+    ("order: [nr-soap-capp]", "nr-soap-capp", "no rule gives recommendation 'nr-soap-capp'", "nr-soap-cap"),
+    ("fires: [tier-3-dishonesty]\n            silent: [tier-3-dishonesty]", "silent:", "in both fires and silent",
+     None),
+    ("order: [nr-soap-cap, nr-soap-cap]", "order:", "listed twice in order", None),
 ])
 def test_bad_test_file_is_a_positioned_error(tmp_path, case, needle, message, suggestion):
     path = write_tests(tmp_path, f"""\
@@ -381,33 +387,6 @@ def test_order_names_a_recommendation_not_given(tmp_path):
     (result,) = [r for r in run([DEFAULT_RULES_DIR], [path]).results if r.case.file == str(path)]
     assert [(f.what, f.expected, f.actual) for f in result.failures] == [
         (f"recommendation {absent}", f"given, after {recs[0]['id']}", "not given")]
-
-
-@pytest.mark.parametrize("case,needle,message,suggestion", [
-    ("silent: [tier-3-dishonsty]", "tier-3-dishonsty", "no rule 'tier-3-dishonsty'", "tier-3-dishonesty"),
-    ("priority: {nr-soap-capp: high}", "nr-soap-capp", "no rule gives recommendation 'nr-soap-capp'", "nr-soap-cap"),
-    ("order: [nr-soap-capp]", "nr-soap-capp", "no rule gives recommendation 'nr-soap-capp'", "nr-soap-cap"),
-    ("{fires: [tier-3-dishonesty], silent: [tier-3-dishonesty]}", "silent", "in both fires and silent", None),
-    ("{order: [nr-soap-cap, nr-soap-cap]}", "order", "listed twice in order", None),
-])
-def test_bad_silent_priority_order_are_positioned_errors(tmp_path, case, needle, message, suggestion):
-    body = case if not case.startswith("{") else "\n            ".join(
-        f"{k.strip()}: {v.strip()}" for k, v in (part.split(":", 1) for part in
-                                               case.strip("{}").replace("], ", "]|").split("|")))
-    path = write_tests(tmp_path, f"""\
-        tests: soaprules/pack-tests@1
-        covers: [core]
-        cases:
-          - name: one
-            profile: FIXTURES/rs20-quiet-star.yaml
-            {body}
-        """)
-    with pytest.raises(PackTestError) as info:
-        run([DEFAULT_RULES_DIR], [path])
-    (diag,) = info.value.diagnostics
-    assert message in diag.message and diag.suggestion == suggestion
-    assert diag.file == str(path) and diag.position.line == line_of(path, needle + ":" if case.startswith("{")
-                                                                     else needle)
 
 
 def test_a_priority_that_is_not_one_is_refused_with_the_four(tmp_path, runner):

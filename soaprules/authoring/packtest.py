@@ -84,8 +84,10 @@ class Case(_Strict):
                                                                "order in the report (others may come between).")
 
     def checks(self) -> bool:
-        return any((self.decisions, self.absent, self.recommends, self.forbids, self.fires, self.silent,
-                    self.priority, self.order))
+        return any(getattr(self, key) for key in CHECKS)
+
+
+CHECKS = tuple(key for key in Case.model_fields if key not in ("name", "profile"))  # what a case can check
 
 
 class TestFile(_Strict):
@@ -252,7 +254,7 @@ def check_against(tests: LoadedTests, book: RuleBook) -> list[Diagnostic]:
         case, at = loaded.case, ("cases", loaded.index)
         if not case.checks():
             errors.append(doc.diagnostic(at + ("name",), f"case '{case.name}' checks nothing, so it passes whatever "
-                                         "the packs do", expected=f"one or more of {_CHECKS}"))
+                                         "the packs do", expected=f"one or more of {', '.join(CHECKS[:-1])} or {CHECKS[-1]}"))
         if case.name in named:  # a report naming the case would not say which one failed
             errors.append(doc.diagnostic(at + ("name",), f"case name '{case.name}' is also the name of the case "
                                          f"on line {named[case.name]}", hint="give each case its own name"))
@@ -297,9 +299,6 @@ def check_against(tests: LoadedTests, book: RuleBook) -> list[Diagnostic]:
             errors.append(doc.diagnostic(at + ("order",), f"'{name}' is listed twice in order",
                                          hint="name each recommendation once"))
     return errors
-
-
-_CHECKS = "decisions, absent, recommends, forbids, fires, silent, priority or order"
 
 
 # ---- running ---------------------------------------------------------------------------
@@ -397,24 +396,21 @@ def _order(wanted: list[str], shown: list[str]) -> list[Failure]:
 
 def _why(firing) -> list[str]:
     """The tests of a firing's condition that made it true."""
-    return [f"rule {firing.rule.id}: {e.path} {e.op}"
-            f"{'' if e.op in ('exists', 'missing') or e.expected is None else ' ' + as_written(e.expected)}"
-            f"{f' (${e.param})' if e.param else ''} is true: actual {as_written(e.actual)}" for e in firing.because]
+    return [_test_line(firing.rule.id, e) for e in firing.because]
 
 
 def _why_not(run, rule: LoadedRule) -> list[str]:
     """The tests of the rule's condition that were false or unknown for this profile."""
-    result = evaluate(rule.when, run.world)
-    lines = []
-    for e in result.evidence:
-        if e.verdict is True:
-            continue
-        actual = "unknown" if e.actual is None else e.actual
-        expected = "" if e.op in ("exists", "missing") or e.expected is None else f" {as_written(e.expected)}"
-        param = f" (${e.param})" if e.param else ""
-        lines.append(f"rule {rule.id}: {e.path} {e.op}{expected}{param} is "
-                     f"{'unknown' if e.verdict is None else 'false'}: actual {actual}")
-    return lines
+    return [_test_line(rule.id, e) for e in evaluate(rule.when, run.world).evidence if e.verdict is not True]
+
+
+def _test_line(rule_id: str, e) -> str:
+    """One test of a rule's condition, its verdict and the actual value."""
+    expected = "" if e.op in ("exists", "missing") or e.expected is None else f" {as_written(e.expected)}"
+    param = f" (${e.param})" if e.param else ""
+    verdict = {True: "true", False: "false", None: "unknown"}[e.verdict]
+    actual = "unknown" if e.actual is None else e.actual
+    return f"rule {rule_id}: {e.path} {e.op}{expected}{param} is {verdict}: actual {actual}"
 
 
 def _why_not_any(run, decision: str) -> list[str]:

@@ -59,10 +59,9 @@ def _explain_program(profile, programs, target: str, fmt: str, packs: tuple, out
     """`explain --programs LIST program=CODE`: one program's verdict, from the plan."""
     import json
 
-    from soaprules.cli.output import emit, fail
+    from soaprules.cli.output import emit, fail, load_profile_arg
     from soaprules.errors import Diagnostic, SoapError, UsageError
     from soaprules.plan.explain import explain_program, text
-    from soaprules.cli.output import load_profile_arg
     from soaprules.plan.run import plan_profile
 
     try:

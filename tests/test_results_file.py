@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from soaprules.cli.main import main
@@ -37,6 +39,14 @@ def _line_of(record: dict) -> str:
 def test_every_record_batch_writes_for_a_valid_profile_has_the_checked_shape(program, profile):
     record = {"source": "p.yaml", "status": "ok", "advice": advise(profile, program), "input_sha256": "0" * 64}
     assert results.problems(results.parse(_line_of(record).encode())) == []
+
+
+@pytest.mark.parametrize("status", [[], {}, ["ok"], 1, None, "OK"])
+def test_a_status_that_is_not_ok_or_error_is_named_whatever_its_type(status):
+    """A list or object where the status belongs is refused as a status, not a crash (it
+    cannot be looked up as a key)."""
+    ((where, message),) = results.problems({"source": "p.yaml", "status": status})
+    assert where == ("status",) and message.startswith("status must be 'ok' or 'error', not ")
 
 
 def test_the_shipped_fixtures_records_read_back_whole(tmp_path, runner):

@@ -226,7 +226,8 @@ def problems(record: Any) -> list[tuple[tuple, str]]:
     message) pairs; empty for a good one."""
     if not isinstance(record, dict):
         return [((), f"a record is a JSON object, not {type(record).__name__}")]
-    shape = SHAPES.get(record.get("status"))
+    status = record.get("status")
+    shape = SHAPES.get(status) if isinstance(status, str) else None  # a list or object there is no key
     if shape is None:
         return [(("status",), f"status must be 'ok' or 'error', not {as_written(record.get('status'))}")]
     try:
